@@ -1,0 +1,510 @@
+//! Quantised ab colour classes (Zhang, Isola & Efros, "Colorful Image
+//! Colorization", ECCV 2016).
+//!
+//! Colorization is posed as classification over bins of the ab plane rather
+//! than regression, because regression to the mean of a multimodal colour
+//! distribution gives desaturated, brownish results. This module builds the
+//! bins, encodes ground-truth ab as soft targets, decodes class scores back
+//! to ab (annealed mean), and fits small k-means palettes.
+
+use crate::color;
+use std::collections::HashSet;
+
+/// Spacing of the ab grid, as in Zhang et al.
+pub const GRID: f32 = 10.0;
+/// Half-width of the ab square the grid covers; sRGB's a and b stay within it.
+pub const AB_RANGE: f32 = 110.0;
+/// Number of nearest bins that share a soft target.
+pub const SOFT_K: usize = 5;
+/// Width (in ab units) of the Gaussian that weights the soft target.
+pub const SOFT_SIGMA: f32 = 5.0;
+/// Annealed-mean temperature from the paper: between the mean (T=1, dull)
+/// and the mode (T=0, vivid but spatially noisy).
+pub const DEFAULT_TEMPERATURE: f32 = 0.38;
+
+/// Below this temperature the softmax is numerically the argmax.
+const MIN_TEMPERATURE: f32 = 1e-3;
+/// Samples per edge of each RGB cube face when tracing the gamut's ab
+/// outline: ab moves under 2 units per step, far finer than a bin.
+const FACE_STEPS: usize = 128;
+
+/// A set of ab colour classes, each represented by its centre.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbClasses {
+    centers: Vec<[f32; 2]>,
+}
+
+/// The in-gamut ab bins of a square grid with spacing `grid`.
+///
+/// Centres lie at multiples of `grid` in [-AB_RANGE, AB_RANGE]. A bin is
+/// kept when it is one of the four grid points surrounding some sRGB colour's
+/// ab, i.e. its cell widened by half a step on each side meets the gamut.
+/// Why the margin: the bins exactly covering the gamut (261 for grid 10)
+/// cannot bilinearly represent, or soft-encode without truncation, the
+/// colours on the gamut border. With the margin grid 10 gives 307 bins, all
+/// of them inside Zhang et al.'s published 313.
+///
+/// The gamut is sampled on the surface of the RGB cube: the ab shadow of a
+/// solid equals the shadow of its boundary, and the cube's corners (the
+/// primaries, where the gamut is sharpest) are sampled exactly.
+pub fn gamut_grid(grid: f32) -> AbClasses {
+    let n = (AB_RANGE / grid).round() as i32;
+    let side = (2 * n + 1) as usize;
+    let mut keep = vec![false; side * side];
+    for ab in rgb_cube_surface_ab() {
+        for ia in surrounding(ab[0] / grid, n) {
+            for ib in surrounding(ab[1] / grid, n) {
+                keep[(ia + n) as usize * side + (ib + n) as usize] = true;
+            }
+        }
+    }
+    let centers = (0..side * side)
+        .filter(|&i| keep[i])
+        .map(|i| [(i / side) as i32 - n, (i % side) as i32 - n].map(|k| k as f32 * grid))
+        .collect();
+    AbClasses { centers }
+}
+
+/// Grid indices just below and above `x` (in grid units), within +-n.
+fn surrounding(x: f32, n: i32) -> impl Iterator<Item = i32> {
+    let (lo, hi) = (x.floor() as i32, x.ceil() as i32);
+    [lo, hi].into_iter().filter(move |k| k.abs() <= n)
+}
+
+/// ab of a dense sampling of the six faces of the RGB cube.
+fn rgb_cube_surface_ab() -> impl Iterator<Item = [f32; 2]> {
+    let steps = FACE_STEPS;
+    (0..6).flat_map(move |face| {
+        (0..=steps).flat_map(move |i| {
+            (0..=steps).map(move |j| {
+                let axis = face / 2;
+                let mut rgb = [0.0f32; 3];
+                rgb[axis] = (face % 2) as f32;
+                rgb[(axis + 1) % 3] = i as f32 / steps as f32;
+                rgb[(axis + 2) % 3] = j as f32 / steps as f32;
+                let lab = color::srgb_to_lab(rgb);
+                [lab[1], lab[2]]
+            })
+        })
+    })
+}
+
+fn dist2(p: [f32; 2], q: [f32; 2]) -> f32 {
+    let (da, db) = (p[0] - q[0], p[1] - q[1]);
+    da * da + db * db
+}
+
+/// Softmax of `logits / temperature`, stabilised by subtracting the max so
+/// large logits cannot overflow `exp`.
+fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut p: Vec<f32> = logits
+        .iter()
+        .map(|&z| ((z - max) / temperature).exp())
+        .collect();
+    let sum: f32 = p.iter().sum();
+    p.iter_mut().for_each(|v| *v /= sum);
+    p
+}
+
+/// Index of the largest value (the first on ties).
+fn argmax<T: PartialOrd>(v: &[T]) -> usize {
+    (0..v.len()).fold(0, |best, i| if v[i] > v[best] { i } else { best })
+}
+
+fn is_finite(ab: &[f32; 2]) -> bool {
+    ab[0].is_finite() && ab[1].is_finite()
+}
+
+impl AbClasses {
+    /// Wraps explicit centres (e.g. a palette loaded from disk).
+    pub fn from_centers(centers: Vec<[f32; 2]>) -> AbClasses {
+        AbClasses { centers }
+    }
+
+    pub fn centers(&self) -> &[[f32; 2]] {
+        &self.centers
+    }
+
+    pub fn len(&self) -> usize {
+        self.centers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.centers.is_empty()
+    }
+
+    /// Index of the centre closest to `ab` (allocation-free: it runs per
+    /// pixel in palette mode). Panics when there are no classes.
+    pub fn nearest(&self, ab: [f32; 2]) -> usize {
+        assert!(!self.is_empty(), "nearest() on empty AbClasses");
+        let d = |i: usize| dist2(self.centers[i], ab);
+        (1..self.len()).fold(0, |best, i| if d(i) < d(best) { i } else { best })
+    }
+
+    /// Indices of the `k` closest centres, nearest first.
+    pub fn nearest_k(&self, ab: [f32; 2], k: usize) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.len()).collect();
+        let d = |i: &usize| dist2(self.centers[*i], ab);
+        idx.sort_by(|i, j| d(i).total_cmp(&d(j)));
+        idx.truncate(k);
+        idx
+    }
+
+    /// Soft target of Zhang et al.: the `k` nearest bins weighted by a
+    /// Gaussian exp(-d^2 / 2 sigma^2) of their distance, normalised to sum 1.
+    /// Soft targets let the loss reward near misses. Distances are taken
+    /// relative to the nearest bin, which cancels in the normalisation but
+    /// keeps far-away inputs from underflowing every weight to 0.
+    pub fn soft_encode(&self, ab: [f32; 2], k: usize, sigma: f32) -> Vec<(usize, f32)> {
+        let idx = self.nearest_k(ab, k);
+        let Some(&first) = idx.first() else {
+            return Vec::new();
+        };
+        let d0 = dist2(self.centers[first], ab);
+        let inv = 1.0 / (2.0 * sigma * sigma);
+        let w: Vec<f32> = idx
+            .iter()
+            .map(|&i| (-(dist2(self.centers[i], ab) - d0) * inv).exp())
+            .collect();
+        let sum: f32 = w.iter().sum();
+        idx.into_iter().zip(w).map(|(i, w)| (i, w / sum)).collect()
+    }
+
+    /// Decodes one pixel's class scores to ab by the annealed mean:
+    /// softmax(logits / T), then the probability-weighted mean of the centres.
+    /// T <= 1e-3 returns the mode's centre. Panics if `logits.len() != len()`.
+    pub fn annealed_mean(&self, logits: &[f32], temperature: f32) -> [f32; 2] {
+        assert_eq!(logits.len(), self.len(), "one logit per class");
+        if temperature <= MIN_TEMPERATURE {
+            return self.centers[argmax(logits)];
+        }
+        let p = softmax(logits, temperature);
+        let mut ab = [0.0f32; 2];
+        for (c, w) in self.centers.iter().zip(&p) {
+            ab[0] += w * c[0];
+            ab[1] += w * c[1];
+        }
+        ab
+    }
+
+    /// The `k` most probable centres with their softmax probabilities,
+    /// most probable first (for "suggested colours").
+    pub fn top_k(&self, logits: &[f32], k: usize) -> Vec<([f32; 2], f32)> {
+        assert_eq!(logits.len(), self.len(), "one logit per class");
+        let p = softmax(logits, 1.0);
+        let mut idx: Vec<usize> = (0..p.len()).collect();
+        idx.sort_by(|&i, &j| p[j].total_cmp(&p[i]));
+        idx.into_iter()
+            .take(k)
+            .map(|i| (self.centers[i], p[i]))
+            .collect()
+    }
+
+    /// The nearest centre to `ab` (palette mode snaps each output pixel).
+    pub fn snap(&self, ab: [f32; 2]) -> [f32; 2] {
+        self.centers[self.nearest(ab)]
+    }
+}
+
+/// Tiny deterministic PRNG (splitmix64), so palettes are reproducible
+/// without pulling in a crate.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1) from the top 53 bits.
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Distinct finite samples, stopping once more than `limit` are found
+/// (only "are there at most k?" matters, and images have millions of pixels).
+fn distinct_up_to(samples: &[[f32; 2]], limit: usize) -> Vec<[f32; 2]> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for s in samples.iter().filter(|s| is_finite(s)) {
+        let s = [s[0] + 0.0, s[1] + 0.0]; // -0.0 -> 0.0
+        if seen.insert(s.map(f32::to_bits)) {
+            out.push(s);
+            if out.len() > limit {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A k-colour ab palette fitted to `samples` (as in the cnn-image-colorization
+/// project's 16/32-colour modes): k-means++ seeding, then Lloyd iterations.
+/// Deterministic for a given `seed`. With k or fewer distinct samples it
+/// returns those samples instead of failing.
+pub fn kmeans(samples: &[[f32; 2]], k: usize, iterations: usize, seed: u64) -> AbClasses {
+    let distinct = distinct_up_to(samples, k);
+    if distinct.len() <= k {
+        return AbClasses::from_centers(distinct);
+    }
+    let pts: Vec<[f32; 2]> = samples.iter().copied().filter(is_finite).collect();
+    let mut rng = SplitMix64(seed);
+    let mut centers = kmeans_pp(&pts, k, &mut rng);
+    let mut assign = vec![usize::MAX; pts.len()];
+    for _ in 0..iterations {
+        if !assign_points(&pts, &centers, &mut assign) {
+            break;
+        }
+        update_centers(&pts, &assign, &mut centers);
+    }
+    AbClasses::from_centers(centers)
+}
+
+/// k-means++ seeding: each new centre is drawn with probability proportional
+/// to its squared distance from the centres so far, which spreads the seeds
+/// and avoids most bad local minima.
+fn kmeans_pp(pts: &[[f32; 2]], k: usize, rng: &mut SplitMix64) -> Vec<[f32; 2]> {
+    let first = (rng.next_u64() % pts.len() as u64) as usize;
+    let mut centers = vec![pts[first]];
+    let mut d2: Vec<f64> = pts.iter().map(|&p| dist2(p, pts[first]) as f64).collect();
+    while centers.len() < k {
+        let total: f64 = d2.iter().sum();
+        let mut target = rng.next_f64() * total;
+        let mut pick = argmax(&d2); // fallback for rounding at the end
+        for (i, &d) in d2.iter().enumerate() {
+            if d > 0.0 && target < d {
+                pick = i;
+                break;
+            }
+            target -= d;
+        }
+        let c = pts[pick];
+        centers.push(c);
+        d2.iter_mut()
+            .zip(pts)
+            .for_each(|(d, &p)| *d = d.min(dist2(p, c) as f64));
+    }
+    centers
+}
+
+/// Assigns each point to its nearest centre; returns whether anything moved.
+fn assign_points(pts: &[[f32; 2]], centers: &[[f32; 2]], assign: &mut [usize]) -> bool {
+    let classes = AbClasses::from_centers(centers.to_vec());
+    let mut changed = false;
+    for (a, &p) in assign.iter_mut().zip(pts) {
+        let n = classes.nearest(p);
+        changed |= *a != n;
+        *a = n;
+    }
+    changed
+}
+
+/// Moves each centre to the mean of its points. An empty cluster is
+/// re-seeded at the sample farthest from its centre, so k colours survive.
+fn update_centers(pts: &[[f32; 2]], assign: &[usize], centers: &mut [[f32; 2]]) {
+    let mut sum = vec![[0.0f64; 3]; centers.len()];
+    for (&a, p) in assign.iter().zip(pts) {
+        sum[a][0] += p[0] as f64;
+        sum[a][1] += p[1] as f64;
+        sum[a][2] += 1.0;
+    }
+    let mut err: Vec<f32> = assign
+        .iter()
+        .zip(pts)
+        .map(|(&a, &p)| dist2(p, centers[a]))
+        .collect();
+    for (c, s) in centers.iter_mut().zip(&sum) {
+        if s[2] > 0.0 {
+            *c = [(s[0] / s[2]) as f32, (s[1] / s[2]) as f32];
+        } else {
+            let far = argmax(&err);
+            *c = pts[far];
+            err[far] = 0.0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(classes: &AbClasses, ab: [f32; 2]) -> bool {
+        classes.centers().contains(&ab)
+    }
+
+    #[test]
+    fn gamut_grid_matches_zhang() {
+        let g = gamut_grid(GRID);
+        assert!((290..=340).contains(&g.len()), "{} bins", g.len());
+        assert!(has(&g, [0.0, 0.0]));
+        assert!(has(&g, [80.0, 70.0]), "pure red's bin");
+        assert!(has(&g, [80.0, -110.0]), "pure blue's bin");
+        assert!(has(&g, [-90.0, 80.0]), "pure green's bin");
+        assert!(has(&g, [-20.0, 90.0]), "pure yellow's bin");
+        assert!(!has(&g, [-110.0, -110.0]), "no colour is that cyan-blue");
+    }
+
+    #[test]
+    fn grid_surrounds_every_srgb8_colour() {
+        let g = gamut_grid(GRID);
+        for r in (0..=255u8).step_by(15) {
+            for gr in (0..=255u8).step_by(15) {
+                for b in (0..=255u8).step_by(15) {
+                    let lab = color::srgb8_to_lab([r, gr, b]);
+                    let [a, b] = [lab[1] / GRID, lab[2] / GRID];
+                    for ca in [a.floor(), a.ceil()] {
+                        for cb in [b.floor(), b.ceil()] {
+                            assert!(has(&g, [ca * GRID, cb * GRID]), "{lab:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    const SMALL: [[f32; 2]; 5] = [
+        [0.0, 0.0],
+        [10.0, 0.0],
+        [0.0, 10.0],
+        [-10.0, 0.0],
+        [20.0, 20.0],
+    ];
+    const LOGITS: [f32; 5] = [1.0, 0.5, 3.0, 0.2, 2.5];
+
+    fn small() -> AbClasses {
+        AbClasses::from_centers(SMALL.to_vec())
+    }
+
+    #[test]
+    fn nearest_and_nearest_k() {
+        let c = small();
+        assert_eq!(c.nearest([8.0, 1.0]), 1);
+        assert_eq!(c.nearest([-7.0, -3.0]), 3);
+        assert_eq!(c.nearest_k([8.0, 1.0], 3), vec![1, 0, 2]);
+        assert_eq!(c.nearest_k([0.0, 0.0], 10).len(), 5);
+        assert_eq!(c.snap([18.0, 25.0]), [20.0, 20.0]);
+        assert!(c.centers().contains(&c.snap([-3.0, 4.0])));
+    }
+
+    #[test]
+    fn soft_encode_weights() {
+        let g = gamut_grid(GRID);
+        let w = g.soft_encode([13.0, -4.0], SOFT_K, SOFT_SIGMA);
+        assert_eq!(w.len(), SOFT_K);
+        let sum: f32 = w.iter().map(|x| x.1).sum();
+        assert!((sum - 1.0).abs() < 1e-5);
+        assert_eq!(w[0].0, g.nearest([13.0, -4.0]));
+        assert!(w.iter().all(|x| x.1 <= w[0].1));
+        assert!(w.windows(2).all(|p| p[0].1 >= p[1].1), "sorted by distance");
+        let on = g.soft_encode([30.0, 40.0], SOFT_K, SOFT_SIGMA);
+        assert_eq!(g.centers()[on[0].0], [30.0, 40.0]);
+        assert!(on[0].1 > 0.5 && on[1].1 > 0.0);
+        let far = small().soft_encode([500.0, 500.0], 2, SOFT_SIGMA);
+        assert!(far.iter().all(|x| x.1.is_finite()) && far[0].1 > 0.99);
+    }
+
+    #[test]
+    fn annealed_mean_limits() {
+        let c = small();
+        assert_eq!(c.annealed_mean(&LOGITS, 0.0), [0.0, 10.0]);
+        assert_eq!(c.annealed_mean(&LOGITS, 1e-3), [0.0, 10.0]);
+        let e = LOGITS.map(f32::exp);
+        let s: f32 = e.iter().sum();
+        let want = [0, 1].map(|k| (0..5).map(|i| SMALL[i][k] * e[i] / s).sum::<f32>());
+        let got = c.annealed_mean(&LOGITS, 1.0);
+        assert!(dist2(got, want) < 1e-8, "{got:?} vs {want:?}");
+    }
+
+    #[test]
+    fn annealed_mean_moves_toward_mode() {
+        let g = gamut_grid(GRID);
+        let (m1, m2) = ([-40.0, 50.0], [40.0, -30.0]);
+        let bump = |c: [f32; 2], p: [f32; 2]| -dist2(c, p) / 400.0;
+        let logits: Vec<f32> = g
+            .centers()
+            .iter()
+            .map(|&c| bump(c, m1).max(bump(c, m2) - 0.7))
+            .collect();
+        let mode = g.centers()[argmax(&logits)];
+        assert_eq!(mode, m1);
+        let mut prev = f32::INFINITY;
+        for t in [1.0, 0.8, 0.6, 0.38, 0.2, 0.1, 0.05, 0.01] {
+            let d = dist2(g.annealed_mean(&logits, t), mode).sqrt();
+            assert!(d < prev, "T={t}: {d} !< {prev}");
+            prev = d;
+        }
+        assert!(prev < 1.0);
+    }
+
+    #[test]
+    fn annealed_mean_stable_for_large_logits() {
+        let c = small();
+        let ab = c.annealed_mean(&[1000.0, 999.0, 0.0, -1000.0, 1000.0], 0.38);
+        assert!(ab[0].is_finite() && ab[1].is_finite());
+        // Classes 0 and 4 tie; class 1 trails by exp(-1/0.38).
+        let w1 = (-1.0f32 / 0.38).exp();
+        let want = [(10.0 * w1 + 20.0) / (2.0 + w1), 20.0 / (2.0 + w1)];
+        assert!(dist2(ab, want) < 1e-8, "{ab:?} vs {want:?}");
+    }
+
+    #[test]
+    fn top_k_orders_by_probability() {
+        let top = small().top_k(&LOGITS, 2);
+        assert_eq!(top.len(), 2);
+        assert_eq!((top[0].0, top[1].0), ([0.0, 10.0], [20.0, 20.0]));
+        let e = LOGITS.map(f32::exp);
+        assert!((top[0].1 - e[2] / e.iter().sum::<f32>()).abs() < 1e-6);
+    }
+
+    fn three_clusters() -> (Vec<[f32; 2]>, [[f32; 2]; 3]) {
+        let means = [[-50.0, 20.0], [30.0, 60.0], [40.0, -70.0]];
+        let mut rng = SplitMix64(7);
+        let mut pts = Vec::new();
+        for m in means {
+            for _ in 0..300 {
+                let j = [rng.next_f64(), rng.next_f64()].map(|u| (u as f32 - 0.5) * 10.0);
+                pts.push([m[0] + j[0], m[1] + j[1]]);
+            }
+        }
+        (pts, means)
+    }
+
+    #[test]
+    fn kmeans_finds_separated_clusters() {
+        let (pts, means) = three_clusters();
+        let pal = kmeans(&pts, 3, 50, 42);
+        assert_eq!(pal.len(), 3);
+        for m in means {
+            let d = dist2(pal.snap(m), m).sqrt();
+            assert!(d < 2.0, "mean {m:?} is {d} from its centre");
+        }
+    }
+
+    #[test]
+    fn kmeans_is_deterministic() {
+        let (pts, _) = three_clusters();
+        assert_eq!(kmeans(&pts, 8, 20, 3), kmeans(&pts, 8, 20, 3));
+        assert_ne!(kmeans(&pts, 8, 0, 3), kmeans(&pts, 8, 0, 4));
+    }
+
+    #[test]
+    fn kmeans_with_few_samples_returns_them() {
+        let pts = [[1.0, 2.0], [1.0, 2.0], [-3.0, 4.0]];
+        let pal = kmeans(&pts, 16, 10, 0);
+        assert_eq!(pal.centers(), &[[1.0, 2.0], [-3.0, 4.0]]);
+        assert!(kmeans(&[], 4, 10, 0).is_empty());
+    }
+
+    #[test]
+    fn kmeans_reseeds_empty_clusters() {
+        let mut centers = [[0.0, 0.0], [100.0, 100.0]];
+        let pts = [[0.0, 0.0], [1.0, 0.0], [9.0, 0.0]];
+        update_centers(&pts, &[0, 0, 0], &mut centers);
+        assert_eq!(centers[1], [9.0, 0.0]);
+    }
+}

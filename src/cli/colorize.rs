@@ -1,0 +1,187 @@
+//! `burn-colorize colorize`: colour versions of image files and folders.
+
+use std::path::{Path, PathBuf};
+
+use burn::prelude::Device;
+use burn_colorize::pipeline::DEFAULT_SIZE;
+use burn_colorize::{ColorizeOptions, Colorizer, Hint, OutputFormat, encode};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::CliError;
+use super::files::{Job, load_model, plan};
+
+/// Colorize image files and folders.
+///
+/// Each input (a file, or a folder searched recursively for PNG, JPEG, WebP, BMP, GIF and
+/// TIFF files) is written to OUTPUT with the same name and the extension of --format; the
+/// folder structure is kept. Outputs have the input's exact size and lightness; alpha is
+/// kept in PNG output, and 16-bit inputs give 16-bit PNGs. Inputs are never overwritten.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:\n  burn-colorize colorize old-photo.jpg -o colour/\n  \
+    burn-colorize colorize scans/ -o coloured-scans/ --format jpg --saturation 1.2\n  \
+    burn-colorize colorize portrait.png -o portrait-colour.png --hint 120,80,#3366cc")]
+pub struct Args {
+    /// Image files or folders to colorize.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output folder (created if missing), or an output file when there is one input file.
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: PathBuf,
+
+    /// Model file to use [default: the model bundled with this build].
+    #[arg(short, long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Long side, in pixels, of the working image the network sees. Larger sizes give finer
+    /// colour detail and take longer; the output always has the input's full size.
+    #[arg(short, long, default_value_t = DEFAULT_SIZE, value_name = "PIXELS")]
+    pub size: u32,
+
+    /// Colour strength: 0 keeps the photo grey, 1 is the network's prediction, up to 4.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub saturation: f32,
+
+    /// How adventurous colours are: 0 takes the single most likely colour, 1 the average of
+    /// all likely colours (duller); the default 0.38 balances vivid and plausible.
+    #[arg(short, long, default_value_t = burn_colorize::classes::DEFAULT_TEMPERATURE, value_name = "T")]
+    pub temperature: f32,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Png)]
+    pub format: Format,
+
+    /// JPEG quality (1-100), for --format jpg.
+    #[arg(long, default_value_t = 92, value_name = "Q")]
+    pub quality: u8,
+
+    /// A colour hint: the pixel at X,Y (input-image pixels) has colour #RRGGBB. Repeatable.
+    /// Hints apply to every input, so use them with one image at a time.
+    #[arg(long = "hint", value_name = "X,Y,#RRGGBB", value_parser = parse_hint)]
+    pub hints: Vec<Hint>,
+
+    /// Read more hints from a JSON file: [{"x": 10, "y": 20, "r": 255, "g": 0, "b": 0}, ...].
+    #[arg(long, value_name = "PATH")]
+    pub hints_file: Option<PathBuf>,
+
+    /// Refuse images over this many megapixels (protects against decompression bombs).
+    #[arg(long, default_value_t = burn_colorize::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
+    pub max_megapixels: f64,
+
+    /// Use an untrained network (colours are meaningless): checks the pipeline end to end when
+    /// no trained model is at hand.
+    #[arg(long, hide = true)]
+    pub untrained: bool,
+}
+
+/// Output file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// PNG: lossless, keeps alpha and 16-bit depth.
+    Png,
+    /// JPEG: smaller files, 8-bit, alpha dropped.
+    #[value(alias = "jpeg")]
+    Jpg,
+}
+
+/// Parse `X,Y,#RRGGBB` (the `#` is optional).
+pub fn parse_hint(text: &str) -> Result<Hint, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [x, y, colour] = parts.as_slice() else {
+        return Err(format!("'{text}' is not X,Y,#RRGGBB"));
+    };
+    let coord = |v: &str| v.parse::<f32>().map_err(|_| format!("'{v}' is not a pixel coordinate"));
+    let hex = colour.trim_start_matches('#');
+    let channel = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .ok_or_else(|| format!("'{colour}' is not a colour like #3366cc"))
+    };
+    if hex.len() != 6 {
+        return Err(format!("'{colour}' is not a colour like #3366cc"));
+    }
+    Ok(Hint { x: coord(x)?, y: coord(y)?, r: channel(0)?, g: channel(2)?, b: channel(4)? })
+}
+
+fn read_hints_file(path: &Path) -> Result<Vec<Hint>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: not a list of hints: {e}", path.display())))
+}
+
+fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
+    let mut hints = args.hints.clone();
+    if let Some(path) = &args.hints_file {
+        hints.extend(read_hints_file(path)?);
+    }
+    let options = ColorizeOptions {
+        size: args.size,
+        saturation: args.saturation,
+        temperature: args.temperature,
+        hints,
+        palette: None,
+        max_megapixels: args.max_megapixels,
+    };
+    options.validate()?;
+    Ok(options)
+}
+
+/// Colorize one file and write its result.
+fn colorize_one(colorizer: &Colorizer, job: &Job, options: &ColorizeOptions, format: OutputFormat) -> Result<(), CliError> {
+    let bytes = std::fs::read(&job.input).map_err(CliError::io(&job.input))?;
+    let with_path = |source| CliError::Image { path: job.input.clone(), source };
+    let image = pollster::block_on(colorizer.colorize_bytes(&bytes, options)).map_err(with_path)?;
+    let encoded = encode(&image, format).map_err(with_path)?;
+    if let Some(parent) = job.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(CliError::io(parent))?;
+    }
+    std::fs::write(&job.output, encoded).map_err(CliError::io(&job.output))
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let options = options(&args)?;
+    let (format, ext) = match args.format {
+        Format::Png => (OutputFormat::Png, "png"),
+        Format::Jpg => (OutputFormat::Jpeg { quality: args.quality }, "jpg"),
+    };
+    let jobs = plan(&args.inputs, &args.output, ext)?;
+    let device = Device::flex();
+    let colorizer = Colorizer::new(load_model(args.model.as_deref(), args.untrained, &device)?, device);
+    let bar = ProgressBar::new(jobs.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg} (ETA {eta})")
+            .expect("valid template"),
+    );
+    let mut failed = 0;
+    for job in &jobs {
+        bar.set_message(job.input.display().to_string());
+        if let Err(e) = colorize_one(&colorizer, job, &options, format) {
+            bar.suspend(|| eprintln!("error: {e}"));
+            failed += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish_with_message(format!("{} written to {}", jobs.len() - failed, args.output.display()));
+    match failed {
+        0 => Ok(()),
+        _ => Err(CliError::SomeFailed { failed, total: jobs.len() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_parses_with_and_without_hash() {
+        assert_eq!(parse_hint("10,20,#ff8000").unwrap(), Hint { x: 10.0, y: 20.0, r: 255, g: 128, b: 0 });
+        assert_eq!(parse_hint("1.5, 2, 0000FF").unwrap(), Hint { x: 1.5, y: 2.0, r: 0, g: 0, b: 255 });
+    }
+
+    #[test]
+    fn bad_hints_say_what_is_wrong() {
+        assert!(parse_hint("10,20").unwrap_err().contains("X,Y,#RRGGBB"));
+        assert!(parse_hint("a,20,#ffffff").unwrap_err().contains("pixel coordinate"));
+        assert!(parse_hint("1,2,#ffzz00").unwrap_err().contains("colour"));
+        assert!(parse_hint("1,2,#fff").unwrap_err().contains("colour"));
+    }
+}

@@ -1,0 +1,44 @@
+//! `burn-colorize info`: what a model file contains.
+
+use std::path::PathBuf;
+
+use burn::prelude::Device;
+use burn_colorize::{Head, Model};
+
+use super::CliError;
+use super::files::load_model;
+
+/// Describe a model file: architecture, colour classes, parameter count and size.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Model file [default: the model bundled with this build].
+    #[arg(value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let device = Device::flex();
+    let model = load_model(args.model.as_deref(), false, &device)?;
+    let file_size = model.to_bytes()?.len();
+    print!("{}", describe(&model, file_size));
+    Ok(())
+}
+
+/// The report `info` prints.
+pub fn describe(model: &Model, file_size: usize) -> String {
+    let head = match &model.config.head {
+        Head::Classification { centers } => format!("classification over {} ab colour classes", centers.len()),
+        Head::Regression => "regression (2 ab channels)".to_string(),
+    };
+    let params = model.num_params();
+    format!(
+        "head:        {head}\n\
+         widths:      {:?} (channels at 1, 1/2, 1/4, 1/8 of the working size)\n\
+         inputs:      L, hint a, hint b, hint mask\n\
+         parameters:  {params} ({:.2} MB as f32)\n\
+         file size:   {:.2} MB\n",
+        model.config.widths,
+        params as f64 * 4.0 / 1e6,
+        file_size as f64 / 1e6,
+    )
+}

@@ -1,0 +1,50 @@
+//! Command-line interface: argument parsing and dispatch to one module per subcommand.
+
+mod bench;
+mod colorize;
+mod error;
+mod files;
+mod info;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use error::CliError;
+
+/// Colour for grey photos, from a small neural network, on your own machine.
+///
+/// burn-colorize predicts the colours of a black-and-white (or colour) photo with a small
+/// convolutional network and writes a colour version at the photo's full resolution. The
+/// lightness of every pixel is kept exactly; only colour is added. Nothing leaves your machine.
+#[derive(Debug, Parser)]
+#[command(name = "burn-colorize", version, max_term_width = 100)]
+#[command(after_help = "Run 'burn-colorize <COMMAND> --help' for the options of each command.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Colorize(colorize::Args),
+    Info(info::Args),
+    Bench(bench::Args),
+}
+
+/// Parse arguments, run the command, print any error and turn it into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Colorize(args) => colorize::run(args),
+        Command::Info(args) => info::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Reading user images safely: format sniffing, decompression-bomb limits checked on the header
+//! before any pixel is decoded, EXIF orientation, and the split into what the colorizer keeps
+//! from the input (its lightness and alpha at full size).
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+
+use crate::color;
+use crate::error::{Error, Result};
+
+/// Default cap on decoded image size, against decompression bombs.
+pub const DEFAULT_MAX_MEGAPIXELS: f64 = 100.0;
+
+/// What the pipeline keeps of an input photo: lightness and alpha at full size.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub width: u32,
+    pub height: u32,
+    /// CIE L* (0..=100) per pixel, row-major.
+    pub lightness: Vec<f32>,
+    /// Alpha (0..=1) per pixel when the input had an alpha channel.
+    pub alpha: Option<Vec<f32>>,
+    /// The input had more than 8 bits per channel; the output keeps 16 bits (PNG).
+    pub high_depth: bool,
+}
+
+/// Decode encoded bytes into an image, refusing anything over `max_megapixels`.
+pub fn decode_image(bytes: &[u8], max_megapixels: f64) -> Result<DynamicImage> {
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput);
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::Decode(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(Error::NotAnImage);
+    }
+    // Some decoders read past the header before reporting dimensions; check them first.
+    if let Ok(size) = imagesize::blob_size(bytes) {
+        check_dimensions(size.width as u32, size.height as u32, max_megapixels)?;
+    }
+    if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
+        return Err(Error::Decode("the JPEG data ends before its end-of-image marker".into()));
+    }
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height, max_megapixels)?;
+    let mut limits = Limits::default();
+    // Room for the decoded pixels at the deepest layout we accept (RGBA f32), plus slack.
+    limits.max_alloc = Some((max_megapixels * 1e6 * 16.0) as u64 + (64 << 20));
+    decoder.set_limits(limits).map_err(decode_error)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// Reject zero-sized and oversized images from their header alone.
+pub fn check_dimensions(width: u32, height: u32, max_megapixels: f64) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::ZeroSize { width, height });
+    }
+    let megapixels = width as f64 * height as f64 / 1e6;
+    if megapixels > max_megapixels {
+        return Err(Error::TooLarge { width, height, megapixels, limit_megapixels: max_megapixels });
+    }
+    Ok(())
+}
+
+/// Whether a JPEG's entropy-coded data reaches an end-of-image marker.
+///
+/// The JPEG decoder fills a cut-off image with grey instead of failing, which would silently
+/// colorize half a photo. Marker segments are walked from the start (so an EXIF thumbnail's
+/// own end marker is skipped) up to the first start-of-scan; the end marker must follow it.
+/// Files whose structure we cannot follow are left to the decoder to judge.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut pos = 2;
+    while pos + 4 <= bytes.len() {
+        if bytes[pos] != 0xFF {
+            return true;
+        }
+        match bytes[pos + 1] {
+            0xFF => pos += 1,
+            0xDA => return bytes[pos..].windows(2).any(|w| w == [0xFF, 0xD9]),
+            _ => pos += 2 + u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize,
+        }
+    }
+    false
+}
+
+fn decode_error(e: image::ImageError) -> Error {
+    match e {
+        image::ImageError::Limits(l) => Error::Decode(format!("over the decoding limits: {l}")),
+        image::ImageError::Unsupported(u) => Error::Decode(format!("unsupported image: {u}")),
+        other => Error::Decode(other.to_string()),
+    }
+}
+
+impl Photo {
+    /// Split an image into full-size lightness and alpha; colour inputs are made grey first.
+    pub fn from_image(image: &DynamicImage) -> Result<Self> {
+        let (width, height) = (image.width(), image.height());
+        check_dimensions(width, height, f64::INFINITY)?;
+        let has_alpha = image.color().has_alpha();
+        let high_depth = image.color().bytes_per_pixel() / image.color().channel_count() > 1;
+        let (lightness, alpha) = if high_depth {
+            let rgba = image.to_rgba32f();
+            let l = rgba.pixels().map(|p| color::lightness_of_srgb([p[0], p[1], p[2]])).collect();
+            let a = has_alpha.then(|| rgba.pixels().map(|p| p[3].clamp(0.0, 1.0)).collect());
+            (l, a)
+        } else if let (Some(grey), false) = (image.as_luma8(), has_alpha) {
+            (grey.pixels().map(|p| color::lightness_of_srgb8([p[0]; 3])).collect(), None)
+        } else if let (Some(rgb), false) = (image.as_rgb8(), has_alpha) {
+            (rgb.pixels().map(|p| color::lightness_of_srgb8(p.0)).collect(), None)
+        } else {
+            let rgba = image.to_rgba8();
+            let l = rgba.pixels().map(|p| color::lightness_of_srgb8([p[0], p[1], p[2]])).collect();
+            let a = has_alpha.then(|| rgba.pixels().map(|p| p[3] as f32 / 255.0).collect());
+            (l, a)
+        };
+        Ok(Self { width, height, lightness, alpha, high_depth })
+    }
+
+    /// Decode bytes straight into a photo.
+    pub fn from_bytes(bytes: &[u8], max_megapixels: f64) -> Result<Self> {
+        Self::from_image(&decode_image(bytes, max_megapixels)?)
+    }
+}

@@ -1,0 +1,243 @@
+//! From a photo to its colour version at full resolution:
+//! take L at full size → resize L to the working size → run the network → decode ab →
+//! upsample ab to full size → recombine with the full-size L (keeping L) → encode.
+//!
+//! Plain Rust around one async network call, so native code, training previews and wasm all
+//! share it; only [`Colorizer::predict_ab`] touches a Burn device.
+
+use std::io::Cursor;
+
+use burn::prelude::*;
+use image::imageops::{self, FilterType};
+use image::{DynamicImage, ImageBuffer, Luma};
+
+use crate::classes::{AbClasses, DEFAULT_TEMPERATURE};
+use crate::color;
+use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
+use crate::error::{Error, Result};
+use crate::hints::{Hint, HintPlanes, hint_planes};
+use crate::model::{HEAD_STRIDE, INPUT_CHANNELS, SIZE_MULTIPLE, decode_ab};
+use crate::weights::Model;
+
+/// Default working size: the long side the network sees, in pixels.
+pub const DEFAULT_SIZE: u32 = 256;
+
+/// What the user can tune.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColorizeOptions {
+    /// Long side of the working image the network sees (8..=2048).
+    pub size: u32,
+    /// Multiplier on predicted chroma (0 = grey, 1 = as predicted, up to 4).
+    pub saturation: f32,
+    /// Annealed-mean temperature (0 = most likely colour, 1 = mean; default 0.38).
+    pub temperature: f32,
+    /// User colour hints, in input-image pixels.
+    pub hints: Vec<Hint>,
+    /// Snap every output colour to the nearest of these ab colours (palette mode).
+    pub palette: Option<AbClasses>,
+    /// Refuse inputs over this many megapixels.
+    pub max_megapixels: f64,
+}
+
+impl Default for ColorizeOptions {
+    fn default() -> Self {
+        Self {
+            size: DEFAULT_SIZE,
+            saturation: 1.0,
+            temperature: DEFAULT_TEMPERATURE,
+            hints: Vec::new(),
+            palette: None,
+            max_megapixels: DEFAULT_MAX_MEGAPIXELS,
+        }
+    }
+}
+
+impl ColorizeOptions {
+    /// Reject values that would give nonsense rather than silently clamping them.
+    pub fn validate(&self) -> Result<()> {
+        if !(8..=2048).contains(&self.size) {
+            return Err(Error::InvalidOption(format!("working size {} is outside 8..=2048", self.size)));
+        }
+        if !(0.0..=4.0).contains(&self.saturation) {
+            return Err(Error::InvalidOption(format!("saturation {} is outside 0..=4", self.saturation)));
+        }
+        if !(0.0..=1.0).contains(&self.temperature) {
+            return Err(Error::InvalidOption(format!("temperature {} is outside 0..=1", self.temperature)));
+        }
+        if !(self.max_megapixels > 0.0) {
+            return Err(Error::InvalidOption("the megapixel limit must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Predicted ab at the network's output resolution: two planes, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbMap {
+    pub width: usize,
+    pub height: usize,
+    pub ab: [Vec<f32>; 2],
+}
+
+/// Working size for an image: long side `size`, aspect kept, each side a multiple of 8.
+pub fn working_size(width: u32, height: u32, size: u32) -> (usize, usize) {
+    let scale = size as f64 / width.max(height) as f64;
+    let round = |v: u32| {
+        let m = SIZE_MULTIPLE as f64;
+        (((v as f64 * scale) / m).round() as usize).max(1) * SIZE_MULTIPLE
+    };
+    (round(width), round(height))
+}
+
+/// Resize one float plane (e.g. L) with a triangle filter, which averages when shrinking.
+pub fn resize_plane(plane: &[f32], width: u32, height: u32, to: (usize, usize)) -> Vec<f32> {
+    let image: ImageBuffer<Luma<f32>, &[f32]> =
+        ImageBuffer::from_raw(width, height, plane).expect("plane length matches its size");
+    imageops::resize(&image, to.0 as u32, to.1 as u32, FilterType::Triangle).into_raw()
+}
+
+/// The network input for one image, `[4, h, w]` flattened: L/50 − 1, then the hint planes.
+pub fn network_input(lightness: &[f32], hints: &HintPlanes) -> Vec<f32> {
+    let mut input = Vec::with_capacity(INPUT_CHANNELS * lightness.len());
+    input.extend(lightness.iter().map(|l| l / 50.0 - 1.0));
+    for plane in &hints.planes {
+        input.extend_from_slice(plane);
+    }
+    input
+}
+
+/// A loaded model on a device, ready to colorize photos.
+#[derive(Debug, Clone)]
+pub struct Colorizer {
+    model: Model,
+    device: Device,
+}
+
+impl Colorizer {
+    pub fn new(model: Model, device: Device) -> Self {
+        let model = Model { net: model.net.to_device(&device), config: model.config };
+        Self { model, device }
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Run the network on the photo's lightness (and hints) and decode ab at output resolution.
+    pub async fn predict_ab(&self, photo: &Photo, options: &ColorizeOptions) -> Result<AbMap> {
+        options.validate()?;
+        let (w, h) = working_size(photo.width, photo.height, options.size);
+        let hints = hint_planes(&options.hints, (photo.width, photo.height), (w, h))?;
+        let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h));
+        let input = network_input(&lightness, &hints);
+        let input = Tensor::<4>::from_data(TensorData::new(input, [1, INPUT_CHANNELS, h, w]), &self.device);
+        let output = self.model.net.forward(input);
+        let ab = decode_ab(&self.model.config, output, options.temperature);
+        let data = ab.into_data_async().await.map_err(|e| Error::Backend(format!("{e:?}")))?;
+        let values = data.try_into_vec::<f32>().map_err(|e| Error::Backend(format!("{e:?}")))?;
+        let (ow, oh) = (w / HEAD_STRIDE, h / HEAD_STRIDE);
+        let (a, b) = values.split_at(ow * oh);
+        Ok(AbMap { width: ow, height: oh, ab: [a.to_vec(), b.to_vec()] })
+    }
+
+    /// Colorize a decoded photo; the result has the photo's size, lightness and alpha.
+    pub async fn colorize_photo(&self, photo: &Photo, options: &ColorizeOptions) -> Result<DynamicImage> {
+        let ab = self.predict_ab(photo, options).await?;
+        Ok(recombine(photo, &ab, options))
+    }
+
+    /// Decode, colorize and return the image (encode it with [`encode`]).
+    pub async fn colorize_bytes(&self, bytes: &[u8], options: &ColorizeOptions) -> Result<DynamicImage> {
+        options.validate()?;
+        let photo = Photo::from_bytes(bytes, options.max_megapixels)?;
+        self.colorize_photo(&photo, options).await
+    }
+}
+
+/// Precomputed bilinear taps along one axis (half-pixel centres, edges clamped).
+fn taps(full: usize, small: usize) -> Vec<(usize, usize, f32)> {
+    (0..full)
+        .map(|i| {
+            let s = ((i as f32 + 0.5) * small as f32 / full as f32 - 0.5).clamp(0.0, (small - 1) as f32);
+            let i0 = s.floor() as usize;
+            (i0, (i0 + 1).min(small - 1), s - i0 as f32)
+        })
+        .collect()
+}
+
+/// Upsample ab to the photo's size and recombine it with the photo's own L (and alpha).
+pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> DynamicImage {
+    let (width, height) = (photo.width as usize, photo.height as usize);
+    let (xs, ys) = (taps(width, ab.width), taps(height, ab.height));
+    let channels = if photo.alpha.is_some() { 4 } else { 3 };
+    let mut rgb = vec![0.0f32; width * height * channels];
+    for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
+        for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
+            let sample = |plane: &[f32]| {
+                let top = plane[y0 * ab.width + x0] * (1.0 - fx) + plane[y0 * ab.width + x1] * fx;
+                let bottom = plane[y1 * ab.width + x0] * (1.0 - fx) + plane[y1 * ab.width + x1] * fx;
+                top * (1.0 - fy) + bottom * fy
+            };
+            let mut pixel_ab = [sample(&ab.ab[0]) * options.saturation, sample(&ab.ab[1]) * options.saturation];
+            if let Some(palette) = &options.palette {
+                pixel_ab = palette.snap(pixel_ab);
+            }
+            let i = y * width + x;
+            let out = color::lab_to_srgb_in_gamut(photo.lightness[i], pixel_ab[0], pixel_ab[1]);
+            rgb[i * channels..i * channels + 3].copy_from_slice(&out);
+            if let Some(alpha) = &photo.alpha {
+                rgb[i * channels + 3] = alpha[i];
+            }
+        }
+    }
+    to_image(photo, rgb)
+}
+
+/// Quantise float RGB(A) to the photo's bit depth.
+fn to_image(photo: &Photo, rgb: Vec<f32>) -> DynamicImage {
+    let (w, h) = (photo.width, photo.height);
+    let alpha = photo.alpha.is_some();
+    if photo.high_depth {
+        let data: Vec<u16> = rgb.into_iter().map(color::to_u16).collect();
+        if alpha {
+            DynamicImage::ImageRgba16(ImageBuffer::from_raw(w, h, data).expect("sized"))
+        } else {
+            DynamicImage::ImageRgb16(ImageBuffer::from_raw(w, h, data).expect("sized"))
+        }
+    } else {
+        let data: Vec<u8> = rgb.into_iter().map(color::to_u8).collect();
+        if alpha {
+            DynamicImage::ImageRgba8(ImageBuffer::from_raw(w, h, data).expect("sized"))
+        } else {
+            DynamicImage::ImageRgb8(ImageBuffer::from_raw(w, h, data).expect("sized"))
+        }
+    }
+}
+
+/// Output file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Lossless; keeps alpha and 16-bit depth.
+    Png,
+    /// 8-bit, no alpha (alpha is dropped), at the given quality (1..=100).
+    Jpeg { quality: u8 },
+}
+
+/// Encode an output image.
+pub fn encode(image: &DynamicImage, format: OutputFormat) -> Result<Vec<u8>> {
+    let mut out = Cursor::new(Vec::new());
+    match format {
+        OutputFormat::Png => image.write_to(&mut out, image::ImageFormat::Png),
+        OutputFormat::Jpeg { quality } => {
+            let rgb = image.to_rgb8();
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+            rgb.write_with_encoder(encoder)
+        }
+    }
+    .map_err(|e| Error::Encode(e.to_string()))?;
+    Ok(out.into_inner())
+}

@@ -1,0 +1,129 @@
+//! The model file: one format that native code and wasm both load from bytes.
+//!
+//! Layout (little endian):
+//! `b"BCOLRIZE"` | format version u32 | config length u32 | config JSON |
+//! record length u64 | Burn record (burnpack bytes).
+//!
+//! The architecture travels with the weights, so `info` can describe a file and the loader
+//! builds the right network without the caller knowing its widths or head; the explicit
+//! lengths let a truncated download be reported as truncated rather than as garbage.
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+use crate::error::{Error, Result};
+use crate::model::{ColorNet, ModelConfig};
+
+const MAGIC: &[u8; 8] = b"BCOLRIZE";
+const VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 4;
+
+/// A loaded model: its architecture and its network on a device.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub config: ModelConfig,
+    pub net: ColorNet,
+}
+
+impl Model {
+    /// A model with fresh random weights (for tests, benchmarks and the start of training).
+    pub fn random(config: ModelConfig, device: &Device) -> Self {
+        let net = config.init(device);
+        Self { config, net }
+    }
+
+    /// Parse a model file and load it onto `device`.
+    pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self> {
+        let (config, record) = split(bytes)?;
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
+            .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?;
+        let net = config
+            .init(device)
+            .try_load_record(record)
+            .map_err(|e| Error::ModelMismatch(e.to_string()))?;
+        Ok(Self { config, net })
+    }
+
+    /// Serialise the architecture and weights into the model file format.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let config = serde_json::to_vec(&self.config).map_err(|e| Error::Encode(e.to_string()))?;
+        let record = self
+            .net
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| Error::Encode(format!("could not serialise the weights: {e}")))?;
+        let mut out = Vec::with_capacity(HEADER + config.len() + 8 + record.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(config.len() as u32).to_le_bytes());
+        out.extend_from_slice(&config);
+        out.extend_from_slice(&(record.len() as u64).to_le_bytes());
+        out.extend_from_slice(&record);
+        Ok(out)
+    }
+
+    /// Number of trainable values in the network.
+    pub fn num_params(&self) -> usize {
+        self.net.num_params()
+    }
+}
+
+/// Read only the architecture of a model file (cheap: no weights are decoded).
+pub fn read_config(bytes: &[u8]) -> Result<ModelConfig> {
+    split(bytes).map(|(config, _)| config)
+}
+
+/// Check the header and split a model file into its config and its record bytes.
+fn split(bytes: &[u8]) -> Result<(ModelConfig, &[u8])> {
+    if bytes.is_empty() {
+        return Err(Error::NotAModel("the file is empty".into()));
+    }
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(Error::NotAModel("it does not start with the BCOLRIZE signature".into()));
+    }
+    if bytes.len() < HEADER {
+        return Err(Error::TruncatedModel(format!("{} bytes, shorter than the header", bytes.len())));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(Error::NotAModel(format!(
+            "format version {version}, this build reads version {VERSION}: update burn-colorize"
+        )));
+    }
+    let config_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+    let config_end = HEADER.checked_add(config_len).filter(|&end| end + 8 <= bytes.len()).ok_or_else(|| {
+        Error::TruncatedModel(format!("the header promises a {config_len}-byte config, the file has {} bytes", bytes.len()))
+    })?;
+    let config: ModelConfig = serde_json::from_slice(&bytes[HEADER..config_end])
+        .map_err(|e| Error::NotAModel(format!("the architecture section is invalid: {e}")))?;
+    validate(&config)?;
+    let record_len = u64::from_le_bytes(bytes[config_end..config_end + 8].try_into().expect("8 bytes"));
+    let record_start = config_end + 8;
+    let available = (bytes.len() - record_start) as u64;
+    if record_len > available {
+        return Err(Error::TruncatedModel(format!(
+            "the weights section should be {record_len} bytes, only {available} are present"
+        )));
+    }
+    if record_len < available {
+        return Err(Error::NotAModel(format!("{} unexpected bytes after the weights", available - record_len)));
+    }
+    Ok((config, &bytes[record_start..]))
+}
+
+/// Reject architectures that would build a broken or absurd network.
+fn validate(config: &ModelConfig) -> Result<()> {
+    if config.widths.iter().any(|&w| w == 0 || w > 4096) {
+        return Err(Error::NotAModel(format!("implausible layer widths {:?}", config.widths)));
+    }
+    if config.output_channels() == 0 {
+        return Err(Error::NotAModel("the classification head has no colour classes".into()));
+    }
+    Ok(())
+}
+
+/// The trained default model bundled into this build, when one ships with the project.
+pub const DEFAULT_MODEL: Option<&[u8]> = None;

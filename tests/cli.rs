@@ -1,0 +1,109 @@
+//! The command-line tool end to end: a folder of mixed files, names kept, sizes and L kept,
+//! inputs never overwritten, info and help.
+#![cfg(feature = "native")]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use image::{DynamicImage, ImageFormat};
+
+fn cli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_burn-colorize"))
+}
+
+fn write_model(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("tiny.bclz");
+    std::fs::write(&path, tiny_model().to_bytes().unwrap()).unwrap();
+    path
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("burn-colorize-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn colorizes_a_folder_of_mixed_files_keeping_names_sizes_and_lightness() {
+    let dir = temp_dir("folder");
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("nested")).unwrap();
+    let files = [("a.png", 31, 17, ImageFormat::Png), ("b.jpg", 64, 48, ImageFormat::Jpeg), ("nested/c.png", 1, 1, ImageFormat::Png), ("d.jpeg", 5, 3, ImageFormat::Jpeg)];
+    for (name, w, h, format) in files {
+        std::fs::write(input.join(name), encode(&DynamicImage::ImageRgb8(scene(w, h)), format)).unwrap();
+    }
+    std::fs::write(input.join("notes.txt"), "not an image").unwrap();
+    let model = write_model(&dir);
+    let out = dir.join("out");
+    let status = cli().args(["colorize"]).arg(&input).arg("-o").arg(&out).arg("--model").arg(&model).status().unwrap();
+    assert!(status.success());
+    for (name, w, h, _) in files {
+        let source = image::open(input.join(name)).unwrap();
+        let result = image::open(out.join(name).with_extension("png")).unwrap();
+        assert_eq!((result.width(), result.height()), (w, h), "{name}");
+        let dl = max_lightness_difference(&source, &result);
+        assert!(dl <= 1.0, "{name}: L changed by {dl}");
+    }
+    assert!(!out.join("notes.png").exists());
+}
+
+#[test]
+fn never_overwrites_an_input() {
+    let dir = temp_dir("clobber");
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, encode(&DynamicImage::ImageRgb8(scene(8, 8)), ImageFormat::Png)).unwrap();
+    let before = std::fs::read(&photo).unwrap();
+    let model = write_model(&dir);
+    let output = cli().arg("colorize").arg(&photo).arg("-o").arg(&dir).arg("--model").arg(&model).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("would be overwritten"));
+    assert_eq!(std::fs::read(&photo).unwrap(), before);
+}
+
+#[test]
+fn a_bad_file_is_reported_and_the_others_still_done() {
+    let dir = temp_dir("badfile");
+    std::fs::write(dir.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+    std::fs::write(dir.join("good.png"), encode(&DynamicImage::ImageRgb8(scene(9, 7)), ImageFormat::Png)).unwrap();
+    let model = write_model(&dir);
+    let output = cli().arg("colorize").arg(dir.join("broken.png")).arg(dir.join("good.png"))
+        .arg("-o").arg(dir.join("out")).arg("--format").arg("jpg").arg("--model").arg(&model).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.png") && stderr.contains("1 of 2 images failed"), "{stderr}");
+    let good = image::open(dir.join("out/good.jpg")).unwrap();
+    assert_eq!((good.width(), good.height()), (9, 7));
+}
+
+#[test]
+fn info_prints_the_parameter_count() {
+    let dir = temp_dir("info");
+    let model = write_model(&dir);
+    let output = cli().arg("info").arg(&model).output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let params = tiny_model().num_params();
+    assert!(stdout.contains(&format!("parameters:  {params}")), "{stdout}");
+    assert!(stdout.contains("classification over"), "{stdout}");
+    let output = cli().arg("info").arg(dir.join("missing.bclz")).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.bclz"));
+}
+
+#[test]
+fn help_explains_the_commands_and_options() {
+    let output = cli().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    for word in ["colorize", "info", "bench"] {
+        assert!(text.contains(word), "{text}");
+    }
+    let output = cli().args(["colorize", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    for word in ["--saturation", "--temperature", "--hint", "--format", "EXAMPLES"] {
+        assert!(text.contains(word), "{text}");
+    }
+}

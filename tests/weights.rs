@@ -1,0 +1,76 @@
+//! The model file: round trip, and clear errors for wrong, truncated and mismatched files.
+
+mod common;
+
+use burn::prelude::Device;
+use burn_colorize::weights::read_config;
+use burn_colorize::{ColorizeOptions, Colorizer, Error, Head, Model, ModelConfig, Photo};
+use common::*;
+use image::DynamicImage;
+
+fn predict(model: Model) -> Vec<f32> {
+    let photo = Photo::from_image(&DynamicImage::ImageRgb8(scene(40, 24))).unwrap();
+    let ab = pollster::block_on(Colorizer::new(model, Device::flex()).predict_ab(&photo, &ColorizeOptions::default()));
+    let ab = ab.unwrap();
+    [ab.ab[0].clone(), ab.ab[1].clone()].concat()
+}
+
+#[test]
+fn saved_model_loads_back_with_identical_predictions() {
+    let model = tiny_model();
+    let bytes = model.to_bytes().unwrap();
+    let loaded = Model::from_bytes(&bytes, &Device::flex()).unwrap();
+    assert_eq!(loaded.config, model.config);
+    assert_eq!(predict(model), predict(loaded));
+    assert_eq!(read_config(&bytes).unwrap().widths, [8, 8, 16, 16]);
+}
+
+#[test]
+fn regression_models_round_trip_too() {
+    let model = Model::random(ModelConfig::tiny(Head::Regression), &Device::flex());
+    let loaded = Model::from_bytes(&model.to_bytes().unwrap(), &Device::flex()).unwrap();
+    assert_eq!(predict(model), predict(loaded));
+}
+
+#[test]
+fn a_file_that_is_not_a_model() {
+    let e = Model::from_bytes(b"\x89PNG\r\n\x1a\n not a model at all", &Device::flex()).unwrap_err();
+    assert!(matches!(e, Error::NotAModel(_)), "{e}");
+    assert!(e.to_string().contains("signature"), "{e}");
+    let e = Model::from_bytes(&[], &Device::flex()).unwrap_err();
+    assert!(e.to_string().contains("empty"), "{e}");
+}
+
+#[test]
+fn a_truncated_model_says_how_much_is_missing() {
+    let bytes = tiny_model().to_bytes().unwrap();
+    for cut in [bytes.len() - 1, bytes.len() / 2, 20, 10] {
+        let e = Model::from_bytes(&bytes[..cut], &Device::flex()).unwrap_err();
+        assert!(matches!(e, Error::TruncatedModel(_)), "cut at {cut}: {e}");
+    }
+}
+
+#[test]
+fn weights_that_do_not_fit_the_architecture_are_named() {
+    // Take a tiny model's weights and claim a wider architecture in the header.
+    let bytes = tiny_model().to_bytes().unwrap();
+    let config_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let mut config: ModelConfig = serde_json::from_slice(&bytes[16..16 + config_len]).unwrap();
+    config.widths = [8, 8, 16, 32];
+    let json = serde_json::to_vec(&config).unwrap();
+    let mut forged = bytes[..12].to_vec();
+    forged.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    forged.extend_from_slice(&json);
+    forged.extend_from_slice(&bytes[16 + config_len..]);
+    let e = Model::from_bytes(&forged, &Device::flex()).unwrap_err();
+    assert!(matches!(e, Error::ModelMismatch(_)), "{e}");
+    assert!(e.to_string().contains("down3") || e.to_string().contains("shape"), "should name the tensor: {e}");
+}
+
+#[test]
+fn a_corrupt_architecture_section_is_reported() {
+    let mut bytes = tiny_model().to_bytes().unwrap();
+    bytes[16] = b'#';
+    let e = Model::from_bytes(&bytes, &Device::flex()).unwrap_err();
+    assert!(e.to_string().contains("architecture section is invalid"), "{e}");
+}
