@@ -27,6 +27,8 @@ pub mod error;
 pub mod hints;
 pub mod model;
 pub mod pipeline;
+#[cfg(feature = "native")]
+pub mod train;
 pub mod weights;
 
 pub use decode::Photo;

@@ -32,6 +32,9 @@ pub enum Head {
     /// Logits over quantised ab colours (Zhang et al.); the centres travel with the model so
     /// a palette-trained model decodes with its own palette.
     Classification { centers: Vec<[f32; 2]> },
+    /// Logits over a k-means palette of a few colours (cnn-image-colorization's 16/32-colour
+    /// option); decoded to the single most likely palette colour.
+    Palette { centers: Vec<[f32; 2]> },
     /// Two channels, ab / AB_RANGE.
     Regression,
 }
@@ -59,7 +62,7 @@ impl ModelConfig {
     /// Number of output channels of the head.
     pub fn output_channels(&self) -> usize {
         match &self.head {
-            Head::Classification { centers } => centers.len(),
+            Head::Classification { centers } | Head::Palette { centers } => centers.len(),
             Head::Regression => 2,
         }
     }
@@ -67,7 +70,9 @@ impl ModelConfig {
     /// The ab classes of a classification head.
     pub fn classes(&self) -> Option<AbClasses> {
         match &self.head {
-            Head::Classification { centers } => Some(AbClasses::from_centers(centers.clone())),
+            Head::Classification { centers } | Head::Palette { centers } => {
+                Some(AbClasses::from_centers(centers.clone()))
+            }
             Head::Regression => None,
         }
     }
@@ -198,20 +203,20 @@ impl ColorNet {
 ///
 /// Classification: the annealed mean of Zhang et al., softmax(logits / T) weighted over the
 /// class centres; T is floored at 1e-3 (which is the mode in practice).
-/// Regression: the output scaled back to ab units.
+/// Palette: the most likely palette colour. Regression: the output scaled back to ab units.
 pub fn decode_ab(config: &ModelConfig, output: Tensor<4>, temperature: f32) -> Tensor<4> {
-    match &config.head {
-        Head::Regression => output * AB_RANGE,
-        Head::Classification { centers } => {
-            let [b, q, h, w] = output.dims();
-            let device = output.device();
-            let probs = softmax(output / temperature.max(1e-3), 1);
-            let flat = probs.permute([0, 2, 3, 1]).reshape([b * h * w, q]);
-            let flat_centers: Vec<f32> = centers.iter().flatten().copied().collect();
-            let centers = Tensor::<2>::from_data(TensorData::new(flat_centers, [q, 2]), &device);
-            flat.matmul(centers).reshape([b, h, w, 2]).permute([0, 3, 1, 2])
-        }
-    }
+    let (centers, temperature) = match &config.head {
+        Head::Regression => return output * AB_RANGE,
+        Head::Classification { centers } => (centers, temperature),
+        Head::Palette { centers } => (centers, 0.0),
+    };
+    let [b, q, h, w] = output.dims();
+    let device = output.device();
+    let probs = softmax(output / temperature.max(1e-3), 1);
+    let flat = probs.permute([0, 2, 3, 1]).reshape([b * h * w, q]);
+    let flat_centers: Vec<f32> = centers.iter().flatten().copied().collect();
+    let centers = Tensor::<2>::from_data(TensorData::new(flat_centers, [q, 2]), &device);
+    flat.matmul(centers).reshape([b, h, w, 2]).permute([0, 3, 1, 2])
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub enum CliError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
+    Training(#[from] burn_colorize::train::TrainError),
+    #[error("{0}")]
     Usage(String),
     #[error("{failed} of {total} images failed (see the messages above)")]
     SomeFailed { failed: usize, total: usize },

@@ -28,6 +28,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
 pub fn describe(model: &Model, file_size: usize) -> String {
     let head = match &model.config.head {
         Head::Classification { centers } => format!("classification over {} ab colour classes", centers.len()),
+        Head::Palette { centers } => format!("palette of {} colours", centers.len()),
         Head::Regression => "regression (2 ab channels)".to_string(),
     };
     let params = model.num_params();

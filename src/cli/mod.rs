@@ -3,8 +3,10 @@
 mod bench;
 mod colorize;
 mod error;
+mod eval;
 mod files;
 mod info;
+mod train;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     Colorize(colorize::Args),
     Info(info::Args),
+    Train(train::Args),
+    Eval(eval::Args),
     Bench(bench::Args),
 }
 
@@ -38,6 +42,8 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Colorize(args) => colorize::run(args),
         Command::Info(args) => info::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Training throughput, burn-colorize (Burn, CPU) against the same network in PyTorch (CPU),
+# side by side: images per second at 64x64, batch 32, and their ratio.
+#   bash scripts/bench-train.sh [--size 64] [--batch 32] [--steps 20]
+# PyTorch is installed from PyPI into target/torch-venv the first time (it is no dependency of
+# the crate). Where a CUDA GPU and a GPU build are present, run the pair by hand with
+# `--device cuda` (PyTorch) and a `--features gpu` build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=64 batch=32 steps=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --steps) steps=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+cargo build --release --features native --quiet
+venv=target/torch-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+  echo "installing PyTorch (CPU) into $venv ..."
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  # The CPU build from PyPI without the CUDA runtime packages torch names as dependencies.
+  "$venv/bin/pip" install --quiet --no-deps torch
+  "$venv/bin/pip" install --quiet filelock typing-extensions sympy networkx jinja2 fsspec numpy
+fi
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+burn=$(target/release/burn-colorize bench --train --train-size "$size" --batch "$batch" --steps "$steps" | grep RESULT)
+torch=$("$venv/bin/python" scripts/torch/bench_train.py --size "$size" --batch "$batch" --steps "$steps" | grep RESULT)
+echo "$burn"
+echo "$torch"
+b=$(echo "$burn" | sed 's/.*images_per_second=//')
+t=$(echo "$torch" | sed 's/.*images_per_second=//')
+python3 -c "print(f'ratio burn/pytorch = {float(\"$b\")/float(\"$t\"):.2f} at {$size}x{$size}, batch {$batch}')"

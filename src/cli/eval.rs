@@ -1,0 +1,61 @@
+//! `burn-colorize eval`: measure a model on colour photos at full size.
+
+use std::path::PathBuf;
+
+use burn::prelude::Device;
+use burn_colorize::train::data::Dataset;
+use burn_colorize::train::eval::{EvalOptions, evaluate};
+use burn_colorize::{ColorizeOptions, Colorizer};
+
+use super::CliError;
+use super::files::load_model;
+
+/// Measure a model on colour photos at their full size.
+///
+/// Every photo is made grey, colorized (with --hints N simulated true-colour hints at random
+/// points) and compared with the original: PSNR over RGB, colourfulness ratio (Hasler &
+/// Süsstrunk's M3 of the results over that of the originals; under 1 means duller), and AuC of
+/// the per-pixel ab error (Zhang et al.), each beside the grey baseline (the photo left grey).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLE:\n  burn-colorize eval --model runs/mine/best.bclz --data bsds500-dev.zip --hints 10")]
+pub struct Args {
+    /// Model file [default: the model bundled with this build].
+    #[arg(short, long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Folders, zip archives or CIFAR-10 batch files with colour photos.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Simulated true-colour hints per photo.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub hints: usize,
+
+    /// Working size, as in `colorize --size`.
+    #[arg(short, long, default_value_t = burn_colorize::pipeline::DEFAULT_SIZE)]
+    pub size: u32,
+
+    /// Annealed-mean temperature, as in `colorize --temperature`.
+    #[arg(short, long, default_value_t = burn_colorize::classes::DEFAULT_TEMPERATURE)]
+    pub temperature: f32,
+
+    /// Evaluate at most this many photos.
+    #[arg(long)]
+    pub limit: Option<usize>,
+
+    /// Seed for the hint positions.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let device = Device::flex();
+    let colorizer = Colorizer::new(load_model(args.model.as_deref(), false, &device)?, device);
+    let data = Dataset::open(&args.data, None, 0.0)?;
+    let colorize = ColorizeOptions { size: args.size, temperature: args.temperature, ..Default::default() };
+    colorize.validate()?;
+    let options = EvalOptions { hints: args.hints, colorize, limit: args.limit, seed: args.seed };
+    let summary = evaluate(&colorizer, &data, &options)?;
+    println!("{} hints: {summary}", args.hints);
+    Ok(())
+}

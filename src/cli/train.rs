@@ -1,0 +1,144 @@
+//! `burn-colorize train`: train a colorizer on your own photos.
+
+use std::path::PathBuf;
+
+use burn_colorize::train::{DeviceChoice, LossKind, TrainConfig, resolve_device, train};
+
+use super::CliError;
+
+/// Train a colorization model on your own colour photos.
+///
+/// Photos come from folders (searched recursively), zip archives (read in place) and CIFAR-10
+/// binary batches (data_batch_*.bin, test_batch.bin). A val/, validation/ or test/ folder is
+/// used for validation; without one, a fixed 5% of the photos is held out. Near-grey photos
+/// are skipped. The run folder receives config.json, metrics.csv, loss.svg, quality.svg, a
+/// grid of validation photos per epoch (grids/), checkpoints (last.ckpt, best.ckpt) and the
+/// best weights as best.bclz, the file `colorize --model` and the browser load.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:\n  burn-colorize train --data cifar10.zip --classes horse --out runs/horse --size 32 --epochs 5\n  \
+    burn-colorize train --data photos/ --out runs/mine --size 128 --device gpu\n  \
+    burn-colorize train --resume runs/mine")]
+pub struct Args {
+    /// Folders, zip archives or CIFAR-10 batch files with colour photos.
+    #[arg(long, required_unless_present = "resume", num_args = 1.., value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Run folder for checkpoints, metrics, plots and the trained model.
+    #[arg(long, required_unless_present = "resume", value_name = "RUN_DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Continue the run in RUN_DIR exactly where its last checkpoint left it.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["data", "out"])]
+    pub resume: Option<PathBuf>,
+
+    /// Where to train: auto picks the GPU when one is usable, else the CPU, and says which.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+
+    /// Side of the square training crops, in pixels (32, 64, 128 or 256).
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+
+    /// Photos per training step.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+
+    /// Passes over the training photos.
+    #[arg(long, default_value_t = 20)]
+    pub epochs: usize,
+
+    /// Adam learning rate (decayed along a cosine to 1/20 of it).
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+
+    /// Random seed: the same seed gives the same run on the CPU.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// classification (vivid colours; default) or regression (for comparison).
+    #[arg(long, value_enum, default_value_t = Loss::Classification)]
+    pub loss: Loss,
+
+    /// Classify into a palette of 16 or 32 colours learnt by k-means instead of ~300 ab bins.
+    #[arg(long, value_name = "COLOURS")]
+    pub palette: Option<usize>,
+
+    /// Train on these classes only (comma-separated folder or CIFAR-10 class names).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub classes: Option<Vec<String>>,
+
+    /// Do not simulate user colour hints (the model then ignores hints).
+    #[arg(long)]
+    pub no_hints: bool,
+
+    /// Do not augment (no random crops, flips, rotations or shifts).
+    #[arg(long)]
+    pub no_augment: bool,
+
+    /// Network widths at 1, 1/2, 1/4 and 1/8 of the crop size.
+    #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [16, 32, 64, 128])]
+    pub widths: Vec<usize>,
+
+    /// Stop after this many epochs without a better validation loss.
+    #[arg(long, default_value_t = 5)]
+    pub patience: usize,
+
+    /// Validation photos evaluated after each epoch (at most).
+    #[arg(long, default_value_t = 500)]
+    pub val_images: usize,
+
+    /// Use at most this many training photos (a fixed random subset).
+    #[arg(long)]
+    pub limit: Option<usize>,
+
+    /// End this invocation after N epochs; continue later with --resume.
+    #[arg(long, hide = true)]
+    pub stop_after: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Loss {
+    Classification,
+    Regression,
+}
+
+fn config(args: &Args) -> TrainConfig {
+    TrainConfig {
+        data: args.data.clone(),
+        classes: args.classes.clone(),
+        size: args.size,
+        batch: args.batch,
+        epochs: args.epochs,
+        lr: args.lr,
+        seed: args.seed,
+        loss: match args.loss {
+            Loss::Classification => LossKind::Classification,
+            Loss::Regression => LossKind::Regression,
+        },
+        palette: args.palette,
+        hints: !args.no_hints,
+        widths: [args.widths[0], args.widths[1], args.widths[2], args.widths[3]],
+        patience: args.patience,
+        val_fraction: 0.05,
+        val_images: args.val_images,
+        limit: args.limit,
+        augment: !args.no_augment,
+    }
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let (device, name) = resolve_device(args.device)?;
+    let (config, dir) = match &args.resume {
+        Some(dir) => (None, dir.clone()),
+        None => (Some(config(&args)), args.out.clone().expect("clap requires --out")),
+    };
+    let summary = train(config, &dir, device, &name, args.stop_after)?;
+    println!(
+        "done: {} epochs, best at epoch {}, {:.1} photos/s; best model: {}",
+        summary.epochs_done,
+        summary.best_epoch,
+        summary.images_per_second,
+        dir.join("best.bclz").display()
+    );
+    Ok(())
+}

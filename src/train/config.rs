@@ -1,0 +1,134 @@
+//! What a training run is asked to do, saved as `config.json` in its run folder so that
+//! `--resume` continues the very same run.
+
+use std::path::PathBuf;
+
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+
+use super::error::TrainError;
+use super::loss::LossKind;
+
+/// Crop sizes the trainer accepts (the network needs multiples of 8; these are the tested ones).
+pub const SIZES: [usize; 4] = [32, 64, 128, 256];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Folders, zip archives or CIFAR-10 batch files.
+    pub data: Vec<PathBuf>,
+    /// Train on these classes (folder names, or CIFAR-10 class names) only.
+    pub classes: Option<Vec<String>>,
+    /// Side of the square training crops.
+    pub size: usize,
+    pub batch: usize,
+    pub epochs: usize,
+    pub lr: f64,
+    pub seed: u64,
+    pub loss: LossKind,
+    /// Classify into a k-means palette of this many colours instead of the ab grid.
+    pub palette: Option<usize>,
+    /// Simulate user colour hints during training.
+    pub hints: bool,
+    /// Network widths (see `ModelConfig::widths`).
+    pub widths: [usize; 4],
+    /// Stop after this many epochs without a better validation loss.
+    pub patience: usize,
+    /// Fraction of photos held out when the data has no validation folder.
+    pub val_fraction: f64,
+    /// Validation photos evaluated each epoch (at most).
+    pub val_images: usize,
+    /// Use at most this many training photos (quick experiments and tests).
+    pub limit: Option<usize>,
+    /// Random crops, flips, rotations and shifts.
+    pub augment: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            data: Vec::new(),
+            classes: None,
+            size: 64,
+            batch: 32,
+            epochs: 20,
+            lr: 1e-3,
+            seed: 42,
+            loss: LossKind::Classification,
+            palette: None,
+            hints: true,
+            widths: [16, 32, 64, 128],
+            patience: 5,
+            val_fraction: 0.05,
+            val_images: 500,
+            limit: None,
+            augment: true,
+        }
+    }
+}
+
+impl TrainConfig {
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let fail = |m: String| Err(TrainError::Config(m));
+        if !SIZES.contains(&self.size) {
+            return fail(format!("--size {} is not one of 32, 64, 128, 256", self.size));
+        }
+        if self.batch == 0 || self.epochs == 0 {
+            return fail("--batch and --epochs must be at least 1".into());
+        }
+        if !(self.lr > 0.0 && self.lr < 1.0) {
+            return fail(format!("--lr {} is outside (0, 1)", self.lr));
+        }
+        if let Some(k) = self.palette {
+            if !matches!(k, 16 | 32) {
+                return fail(format!("--palette {k}: choose 16 or 32 colours"));
+            }
+            if self.loss != LossKind::Classification {
+                return fail("--palette needs --loss classification".into());
+            }
+        }
+        if self.data.is_empty() {
+            return fail("no --data given".into());
+        }
+        Ok(())
+    }
+}
+
+/// Where training runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "native", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// The GPU when one is usable, else the CPU.
+    Auto,
+    /// A GPU through wgpu (Vulkan, Metal or DX12).
+    Gpu,
+    /// The CPU (Flex backend, all cores).
+    Cpu,
+}
+
+/// The device to train on, and a sentence saying which it is.
+pub fn resolve_device(choice: DeviceChoice) -> Result<(Device, String), TrainError> {
+    let cpu = || (Device::flex(), format!("CPU (Flex backend, {} threads)", rayon_threads()));
+    match choice {
+        DeviceChoice::Cpu => Ok(cpu()),
+        DeviceChoice::Gpu => gpu_device().map_err(TrainError::Config),
+        DeviceChoice::Auto => Ok(gpu_device().unwrap_or_else(|why| {
+            let (device, name) = cpu();
+            (device, format!("{name}; no GPU: {why}"))
+        })),
+    }
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(not(feature = "gpu"))]
+fn gpu_device() -> Result<(Device, String), String> {
+    Err("this build has no GPU support (rebuild with `--features native,gpu`)".into())
+}
+
+#[cfg(feature = "gpu")]
+fn gpu_device() -> Result<(Device, String), String> {
+    super::gpu::device()
+}

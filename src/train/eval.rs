@@ -1,0 +1,76 @@
+//! Evaluation of a model on colour photos at their full size, optionally with N simulated
+//! true-colour hints per photo (as Zhang et al. '17 measure interactive colorization).
+
+use burn::prelude::Device;
+use image::RgbImage;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::data::Dataset;
+use super::error::TrainError;
+use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
+use super::rng::Rng;
+use crate::decode::Photo;
+use crate::hints::Hint;
+use crate::pipeline::{ColorizeOptions, Colorizer};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalOptions {
+    /// Simulated hints per photo.
+    pub hints: usize,
+    /// Colorization options (working size, temperature, ...).
+    pub colorize: ColorizeOptions,
+    /// Evaluate at most this many photos.
+    pub limit: Option<usize>,
+    pub seed: u64,
+}
+
+/// `count` hints at random points of `truth`, each the mean true colour of a 3×3 patch.
+pub fn simulated_hints(truth: &RgbImage, count: usize, rng: &mut Rng) -> Vec<Hint> {
+    let (w, h) = (truth.width() as usize, truth.height() as usize);
+    (0..count)
+        .map(|_| {
+            let (x, y) = (rng.below(w), rng.below(h));
+            let mut sum = [0u32; 3];
+            let mut n = 0;
+            for yy in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for xx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let p = truth.get_pixel(xx as u32, yy as u32);
+                    (0..3).for_each(|c| sum[c] += p[c] as u32);
+                    n += 1;
+                }
+            }
+            let mean = |c: usize| ((sum[c] + n / 2) / n) as u8;
+            Hint { x: x as f32 + 0.5, y: y as f32 + 0.5, r: mean(0), g: mean(1), b: mean(2) }
+        })
+        .collect()
+}
+
+/// Colorize every photo of `data` (both splits) at full size and measure the results.
+pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
+    let mut items: Vec<_> = data.train.iter().chain(&data.val).collect();
+    if let Some(limit) = options.limit {
+        items.truncate(limit);
+    }
+    let bar = ProgressBar::new(items.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} photos | {per_sec} | ETA {eta}").expect("valid template"),
+    );
+    let mut totals = QualityTotals::default();
+    for (i, item) in items.iter().enumerate() {
+        let truth = data.load(item)?;
+        let mut rng = Rng::new(options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let hints = simulated_hints(&truth, options.hints, &mut rng);
+        let colour = image::DynamicImage::ImageRgb8(truth.clone());
+        let photo = Photo::from_image(&colour)?;
+        let run = ColorizeOptions { hints, ..options.colorize.clone() };
+        let prediction = pollster::block_on(colorizer.colorize_photo(&photo, &run))?.to_rgb8();
+        totals.add(prediction.as_raw(), &grey_baseline(truth.as_raw()), truth.as_raw());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(totals.summary())
+}
+
+/// Evaluate with `Device`'s default CPU colorizer; convenience for tests.
+pub fn evaluate_on_cpu(model: crate::weights::Model, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
+    evaluate(&Colorizer::new(model, Device::flex()), data, options)
+}

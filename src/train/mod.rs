@@ -1,0 +1,27 @@
+//! Training (feature `native`): data sets, augmentation, colour-class targets with rebalancing,
+//! simulated hints, the training loop with validation, reports and checkpoints, and evaluation.
+//! The network trained here is the very [`crate::model::ColorNet`] the browser runs.
+
+pub mod augment;
+pub mod batch;
+pub mod checkpoint;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod eval;
+#[cfg(feature = "gpu")]
+pub mod gpu;
+pub mod loader;
+pub mod loss;
+pub mod metrics;
+pub mod rebalance;
+pub mod report;
+pub mod rng;
+pub mod run;
+pub mod setup;
+pub mod validate;
+
+pub use config::{DeviceChoice, TrainConfig, resolve_device};
+pub use error::TrainError;
+pub use loss::LossKind;
+pub use run::{RunSummary, train};

@@ -1,0 +1,101 @@
+//! What a run computes once before its first epoch and caches in its folder: the colour
+//! classes (the ab grid, or a k-means palette learnt from the training photos) and the class
+//! rebalancing weights from the training set's ab histogram.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::augment::{Augment, augment};
+use super::batch::{TargetSpec, half_ab, lab_planes};
+use super::checkpoint::write_atomic;
+use super::config::TrainConfig;
+use super::data::{Dataset, Item};
+use super::error::TrainError;
+use super::loss::LossKind;
+use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
+use super::rng::Rng;
+use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid, kmeans};
+use crate::model::{Head, ModelConfig};
+
+/// Photos sampled for the ab histogram and the palette (enough for stable statistics).
+const STATISTICS_PHOTOS: usize = 1000;
+
+/// The architecture a run trains.
+pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelConfig {
+    let head = match (config.loss, spec) {
+        (LossKind::Classification, Some(spec)) => {
+            let centers = spec.classes.centers().to_vec();
+            if config.palette.is_some() { Head::Palette { centers } } else { Head::Classification { centers } }
+        }
+        _ => Head::Regression,
+    };
+    ModelConfig { widths: config.widths, head }
+}
+
+/// ab at head resolution of a fixed sample of training photos (centre crops).
+fn sample_ab(data: &Dataset, items: &[Item], size: usize, seed: u64) -> Vec<[f32; 2]> {
+    let mut picked: Vec<&Item> = items.iter().collect();
+    Rng::new(seed ^ 3).shuffle(&mut picked);
+    picked.truncate(STATISTICS_PHOTOS);
+    picked
+        .par_iter()
+        .filter_map(|item| data.load(item).ok())
+        .map(|image| {
+            let (w, h) = (image.width() as usize, image.height() as usize);
+            let crop = augment(image.as_raw(), w, h, size, &Augment::NONE, &mut Rng::new(0));
+            half_ab(&lab_planes(&crop).1, size)
+        })
+        .flatten()
+        .collect()
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), TrainError> {
+    let json = serde_json::to_vec_pretty(value).map_err(|e| TrainError::Config(e.to_string()))?;
+    write_atomic(path, &json)
+}
+
+/// The colour classes and their weights (None for regression), computed once per run folder.
+pub fn target_spec(
+    config: &TrainConfig,
+    data: &Dataset,
+    items: &[Item],
+    run_dir: &Path,
+) -> Result<Option<TargetSpec>, TrainError> {
+    if config.loss == LossKind::Regression {
+        return Ok(None);
+    }
+    let mut samples = None;
+    let mut sample = || -> Vec<[f32; 2]> { samples.get_or_insert_with(|| sample_ab(data, items, config.size, config.seed)).clone() };
+    let classes = match config.palette {
+        None => gamut_grid(GRID),
+        Some(k) => {
+            let path = run_dir.join("palette.json");
+            match read_json::<Vec<[f32; 2]>>(&path).filter(|c| c.len() == k) {
+                Some(centers) => AbClasses::from_centers(centers),
+                None => {
+                    let every_fourth: Vec<[f32; 2]> = sample().into_iter().step_by(4).collect();
+                    let palette = kmeans(&every_fourth, k, 30, config.seed);
+                    write_json(&path, &palette.centers().to_vec())?;
+                    palette
+                }
+            }
+        }
+    };
+    let path = run_dir.join("class_weights.json");
+    let weights = match read_json::<ClassWeights>(&path).filter(|w| w.weights.len() == classes.len()) {
+        Some(weights) => weights,
+        None => {
+            println!("computing class rebalancing weights from the training photos' colours");
+            let weights = ClassWeights::from_counts(&classes, histogram(&classes, sample()), LAMBDA, SIGMA);
+            write_json(&path, &weights)?;
+            weights
+        }
+    };
+    let k = if config.palette.is_some() { 1 } else { SOFT_K };
+    Ok(Some(TargetSpec { classes, weights: weights.weights, k, sigma: SOFT_SIGMA }))
+}

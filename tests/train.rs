@@ -1,0 +1,204 @@
+//! Training end to end on the CPU: memorising one photo, data loaders, run-folder contents and
+//! exact resumption.
+#![cfg(feature = "native")]
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::prelude::*;
+use burn_colorize::Model;
+use burn_colorize::train::checkpoint::Checkpoint;
+use burn_colorize::train::data::{Dataset, Origin, Split};
+use burn_colorize::train::{TrainConfig, train};
+use common::*;
+use image::{DynamicImage, ImageFormat, RgbImage};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("burn-colorize-train-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A bold synthetic landscape: blue sky, green ground, a red sun and a yellow house.
+fn landscape(size: u32, shift: u32) -> RgbImage {
+    RgbImage::from_fn(size, size, |x, y| {
+        let (x, y) = ((x + shift) % size, y);
+        if (x as i32 - 44).pow(2) + (y as i32 - 14).pow(2) < 64 {
+            image::Rgb([220, 40, 30])
+        } else if (10..26).contains(&x) && (30..50).contains(&y) {
+            image::Rgb([230, 200, 40])
+        } else if y < size / 2 {
+            image::Rgb([70, 130, 220])
+        } else {
+            image::Rgb([50, 150, 60])
+        }
+    })
+}
+
+fn write_photos(dir: &Path, count: u32) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..count {
+        let bytes = encode(&DynamicImage::ImageRgb8(landscape(64, i * 7)), ImageFormat::Png);
+        std::fs::write(dir.join(format!("photo{i}.png")), bytes).unwrap();
+    }
+}
+
+fn tiny_config(data: &Path) -> TrainConfig {
+    TrainConfig {
+        data: vec![data.to_path_buf()],
+        size: 32,
+        batch: 2,
+        epochs: 2,
+        widths: [8, 8, 16, 16],
+        val_images: 2,
+        patience: 100,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn memorises_one_photo_and_beats_the_grey_baseline() {
+    let dir = temp_dir("memorise");
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // Eight copies of one photo: eight steps per epoch over the same picture.
+    for i in 0..8 {
+        std::fs::write(data.join(format!("{i}.png")), encode(&DynamicImage::ImageRgb8(landscape(64, 0)), ImageFormat::Png))
+            .unwrap();
+    }
+    let config = TrainConfig {
+        batch: 1,
+        epochs: 25,
+        lr: 3e-3,
+        augment: false,
+        hints: false,
+        val_images: 1,
+        widths: [8, 16, 32, 32],
+        ..tiny_config(&data)
+    };
+    let run = dir.join("run");
+    let summary = train(Some(config), &run, Device::flex(), "CPU", None).unwrap();
+    let quality = summary.last.unwrap().quality;
+    assert!(quality.psnr > quality.grey_psnr + 4.0, "memorised PSNR {} vs grey {}", quality.psnr, quality.grey_psnr);
+    assert!(quality.colourfulness_ratio > 0.6, "colourfulness ratio {}", quality.colourfulness_ratio);
+    let csv = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let losses: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert!(losses.last().unwrap() < &(losses[0] * 0.5), "training loss did not fall: {losses:?}");
+}
+
+#[test]
+fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
+    let dir = temp_dir("artifacts");
+    write_photos(&dir.join("data"), 6);
+    let run = dir.join("run");
+    train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None).unwrap();
+    for file in ["config.json", "metrics.csv", "loss.svg", "quality.svg", "last.ckpt", "best.ckpt", "best.bclz", "class_weights.json", "grids/epoch-001.png", "grids/epoch-002.png"] {
+        assert!(run.join(file).exists(), "{file} missing");
+    }
+    assert_eq!(std::fs::read_to_string(run.join("metrics.csv")).unwrap().lines().count(), 3, "header + 2 epochs");
+    let svg = std::fs::read_to_string(run.join("loss.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("polyline"), "loss curve drawn");
+    let model = Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).unwrap();
+    assert_eq!(model.config.widths, [8, 8, 16, 16]);
+    let grid = image::open(run.join("grids/epoch-001.png")).unwrap();
+    assert_eq!(grid.height(), 3 * 34 + 2, "three rows: grey, predicted, truth");
+    let again = train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None).unwrap_err();
+    assert!(again.to_string().contains("already holds a run"), "{again}");
+}
+
+#[test]
+fn resuming_gives_the_same_weights_as_a_straight_run() {
+    let dir = temp_dir("resume");
+    write_photos(&dir.join("data"), 5);
+    let straight = dir.join("straight");
+    train(Some(tiny_config(&dir.join("data"))), &straight, Device::flex(), "CPU", None).unwrap();
+    let split = dir.join("split");
+    let first = train(Some(tiny_config(&dir.join("data"))), &split, Device::flex(), "CPU", Some(1)).unwrap();
+    assert_eq!(first.epochs_done, 1);
+    let second = train(None, &split, Device::flex(), "CPU", None).unwrap();
+    assert_eq!(second.epochs_done, 2);
+    // Parameter ids are random per process, so compare what the weights compute, bit for bit.
+    let a = Checkpoint::load(&straight.join("last.ckpt")).unwrap();
+    let b = Checkpoint::load(&split.join("last.ckpt")).unwrap();
+    assert_eq!(a.progress, b.progress);
+    assert_eq!(outputs(&a.model), outputs(&b.model), "a resumed run computes other weights than a straight run");
+    let fresh = Checkpoint::load(&split.join("best.ckpt")).unwrap();
+    assert_eq!(outputs(&fresh.model), outputs(&b.model), "best is the last epoch here");
+    assert_eq!(std::fs::read_to_string(straight.join("metrics.csv")).unwrap().lines().count(), 3);
+    assert_eq!(std::fs::read_to_string(split.join("metrics.csv")).unwrap().lines().count(), 3);
+}
+
+/// What a model file's network outputs on a fixed input.
+fn outputs(model_file: &[u8]) -> Vec<f32> {
+    let device = Device::flex();
+    let model = Model::from_bytes(model_file, &device).unwrap();
+    let input: Vec<f32> = (0..4 * 32 * 32).map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0).collect();
+    let input = Tensor::<4>::from_data(TensorData::new(input, [1, 4, 32, 32]), &device);
+    model.net.forward(input).into_data().try_into_vec::<f32>().unwrap()
+}
+
+/// CIFAR-10 binary records: label byte, then 1024 R, 1024 G, 1024 B bytes.
+fn cifar_record(label: u8, rgb: [u8; 3]) -> Vec<u8> {
+    let mut record = vec![label];
+    for value in rgb {
+        record.extend(std::iter::repeat_n(value, 1024));
+    }
+    record
+}
+
+#[test]
+fn cifar_binary_batches_load_with_classes_and_splits() {
+    let dir = temp_dir("cifar");
+    let train_batch: Vec<u8> = [(7, [200, 30, 20]), (3, [10, 20, 240]), (7, [90, 200, 40])]
+        .iter()
+        .flat_map(|&(label, rgb)| cifar_record(label, rgb))
+        .collect();
+    std::fs::write(dir.join("data_batch_1.bin"), &train_batch).unwrap();
+    std::fs::write(dir.join("test_batch.bin"), cifar_record(7, [1, 2, 3])).unwrap();
+    std::fs::write(dir.join("batches.meta.txt"), "airplane\n").unwrap();
+    let all = Dataset::open(&[dir.clone()], None, 0.05).unwrap();
+    assert_eq!((all.train.len(), all.val.len()), (3, 1));
+    let horses = Dataset::open(&[dir.clone()], Some(&["horse".to_string()]), 0.05).unwrap();
+    assert_eq!((horses.train.len(), horses.val.len()), (2, 1));
+    let first = horses.load(&horses.train[0]).unwrap();
+    assert_eq!((first.width(), first.height()), (32, 32));
+    assert_eq!(first.get_pixel(5, 9).0, [200, 30, 20], "planar channels decoded in order");
+    std::fs::write(dir.join("data_batch_2.bin"), &train_batch[..100]).unwrap();
+    let err = Dataset::open(&[dir.join("data_batch_2.bin")], None, 0.05).unwrap_err();
+    assert!(err.to_string().contains("whole number of CIFAR-10 records"), "{err}");
+}
+
+#[test]
+fn zip_archives_are_read_in_place_with_their_val_folder() {
+    let dir = temp_dir("zip");
+    let path = dir.join("photos.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for name in ["train/horse/1.png", "train/cat/2.png", "val/horse/3.png", "notes.txt"] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&encode(&DynamicImage::ImageRgb8(scene(12, 10)), ImageFormat::Png)).unwrap();
+    }
+    zip.finish().unwrap();
+    let data = Dataset::open(&[path.clone()], Some(&["horse".to_string()]), 0.05).unwrap();
+    assert_eq!((data.train.len(), data.val.len()), (1, 1));
+    assert!(matches!(data.train[0].origin, Origin::Zip { .. }));
+    assert_eq!(data.val[0].split, Split::Val);
+    let image = data.load(&data.val[0]).unwrap();
+    assert_eq!((image.width(), image.height()), (12, 10));
+}
+
+#[test]
+fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
+    let dir = temp_dir("folder");
+    write_photos(&dir.join("a/nested"), 40);
+    let first = Dataset::open(&[dir.clone()], None, 0.25).unwrap();
+    let second = Dataset::open(&[dir.clone()], None, 0.25).unwrap();
+    assert_eq!(first.train.len() + first.val.len(), 40);
+    assert!((4..=18).contains(&first.val.len()), "{} held out", first.val.len());
+    assert_eq!(first.val, second.val, "the split is the same every time");
+    let err = Dataset::open(&[dir.join("missing")], None, 0.25).unwrap_err();
+    assert!(err.to_string().contains("missing"), "{err}");
+}
