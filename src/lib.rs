@@ -30,6 +30,8 @@ pub mod pipeline;
 #[cfg(feature = "native")]
 pub mod train;
 pub mod weights;
+#[cfg(all(target_family = "wasm", feature = "web"))]
+pub mod web;
 
 pub use decode::Photo;
 pub use error::{Error, Result};

@@ -125,5 +125,9 @@ fn validate(config: &ModelConfig) -> Result<()> {
     Ok(())
 }
 
-/// The trained default model bundled into this build, when one ships with the project.
+/// The model bundled with the command-line tool (`models/default.bclz`). The browser build
+/// does not embed it: the page fetches `pkg/model.bclz` instead, keeping the wasm small.
+#[cfg(feature = "native")]
+pub const DEFAULT_MODEL: Option<&[u8]> = Some(include_bytes!("../models/default.bclz"));
+#[cfg(not(feature = "native"))]
 pub const DEFAULT_MODEL: Option<&[u8]> = None;

@@ -107,3 +107,39 @@ fn help_explains_the_commands_and_options() {
         assert!(text.contains(word), "{text}");
     }
 }
+
+#[test]
+fn eval_prints_metrics_beside_the_grey_baseline() {
+    let dir = temp_dir("eval");
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for (i, (w, h)) in [(40, 30), (17, 23)].into_iter().enumerate() {
+        std::fs::write(photos.join(format!("{i}.png")), encode(&DynamicImage::ImageRgb8(scene(w, h)), ImageFormat::Png)).unwrap();
+    }
+    let model = write_model(&dir);
+    let output = cli().args(["eval", "--hints", "3", "--model"]).arg(&model).arg("--data").arg(&photos).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for part in ["3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images"] {
+        assert!(stdout.contains(part), "missing {part}: {stdout}");
+    }
+}
+
+#[test]
+fn train_refuses_bad_settings_with_a_clear_message() {
+    let dir = temp_dir("train-args");
+    let output = cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(["--size", "48"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--size 48 is not one of 32, 64, 128, 256"));
+    let output = cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(["--device", "cpu"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no training photos"), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn the_bundled_model_loads_and_is_described() {
+    let output = cli().arg("info").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("classification over 307 ab colour classes"), "{stdout}");
+}

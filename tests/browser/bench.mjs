@@ -1,0 +1,49 @@
+// Browser benchmark (not a test): wasm size (raw and gzip), model size, cold start to first
+// result, and colorize time at 256² and 512² on each backend, in headless Chromium here.
+// Run with: bash scripts/bench-browser.sh
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { greyPng, launch, ROOT, startServer } from './harness.mjs';
+
+const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+const wasm = readFileSync(`${ROOT}/target/site/pkg/wasm/burn_colorize_bg.wasm`);
+const model = readFileSync(`${ROOT}/target/site/pkg/model.bclz`);
+console.log(`wasm: ${mb(wasm.length)} raw, ${mb(gzipSync(wasm, { level: 9 }).length)} gzip`);
+console.log(`model: ${mb(model.length)} raw, ${mb(gzipSync(model, { level: 9 }).length)} gzip`);
+
+const server = await startServer();
+const browser = await launch();
+try {
+  for (const backend of ['webgpu', 'cpu']) {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}pkg/package.json`); // same origin, no page scripts
+    const images = { s256: greyPng(256, 256).toString('base64'), s512: greyPng(512, 512).toString('base64') };
+    const result = await page.evaluate(async ({ backend, images }) => {
+      const t0 = performance.now();
+      const { Colorizer } = await import('/pkg/colorize.js');
+      const colorizer = await Colorizer.create({ backend });
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      await colorizer.colorize(bytes(images.s256), { size: 256 });
+      const coldStart = performance.now() - t0;
+      const time = async (b64, size) => {
+        const runs = [];
+        for (let i = 0; i < 3; i++) {
+          const t = performance.now();
+          await colorizer.colorize(bytes(b64), { size });
+          runs.push(performance.now() - t);
+        }
+        return runs.sort((a, b) => a - b)[1];
+      };
+      return {
+        backend: colorizer.backend, coldStart,
+        t256: await time(images.s256, 256), t512: await time(images.s512, 512),
+      };
+    }, { backend, images });
+    console.log(`${result.backend}: cold start to first result ${(result.coldStart / 1000).toFixed(2)} s; ` +
+      `colorize 256² ${(result.t256 / 1000).toFixed(2)} s, 512² ${(result.t512 / 1000).toFixed(2)} s (median of 3, working size = image size)`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}

@@ -1,0 +1,170 @@
+// The page: picks up photos (file picker, drag and drop, paste), sends them to the worker,
+// shows before/after, lets the user tune saturation and download the full-size PNG.
+const $ = (id) => document.getElementById(id);
+const ui = {
+  drop: $('drop'), file: $('file'), status: $('status'), progress: $('progress'), error: $('error'),
+  result: $('result'), before: $('before'), after: $('after'), divider: $('divider'), split: $('split'),
+  saturation: $('saturation'), saturationValue: $('saturation-value'), download: $('download'),
+  backend: $('backend'), backendInfo: $('backend-info'), compare: $('compare'),
+};
+
+let worker = null;
+let nextId = 1;
+const pending = new Map();
+let current = null; // { bytes, name }
+let downloadUrl = null;
+let backendName = '';
+
+function setStatus(text, busy = false) {
+  ui.status.textContent = text;
+  ui.progress.hidden = !busy;
+}
+
+function showError(message) {
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+}
+
+function startWorker(backend) {
+  worker?.terminate();
+  for (const { reject } of pending.values()) reject(new Error('the colorizer was restarted'));
+  pending.clear();
+  setStatus('Loading the model…', true);
+  worker = new Worker('worker.js', { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    if (data.type === 'ready') {
+      backendName = data.backend === 'webgpu' ? 'WebGPU' : 'the CPU';
+      ui.backendInfo.textContent = `Model: ${(data.parameters / 1e6).toFixed(2)} M parameters, running on ${backendName}.`;
+      document.body.dataset.backend = data.backend;
+      setStatus(current ? 'Colorizing…' : 'Ready: choose, drop or paste a photo.', Boolean(current));
+    } else if (data.type === 'fatal') {
+      setStatus('');
+      showError(`The colorizer could not start: ${data.message}`);
+    } else {
+      const request = pending.get(data.id);
+      pending.delete(data.id);
+      if (data.type === 'result') request?.resolve(data);
+      else request?.reject(new Error(data.message));
+    }
+  };
+  worker.onerror = (event) => showError(`The colorizer stopped: ${event.message ?? 'unknown error'}`);
+  worker.postMessage({ type: 'init', backend });
+}
+
+/** Ask the worker to colorize; requests are answered in order. */
+function colorize(bytes, options) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ type: 'colorize', id, bytes, options });
+  });
+}
+
+/** The grey version of a result (its own lightness), for the "before" side. */
+function greyOf(imageData) {
+  const grey = new ImageData(imageData.width, imageData.height);
+  const src = imageData.data;
+  const dst = grey.data;
+  const linear = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lut = Array.from({ length: 256 }, (_, i) => linear(i));
+  for (let i = 0; i < src.length; i += 4) {
+    const y = 0.2126729 * lut[src[i]] + 0.7151522 * lut[src[i + 1]] + 0.072175 * lut[src[i + 2]];
+    const g = y <= 0.0031308 ? 12.92 * y : 1.055 * y ** (1 / 2.4) - 0.055;
+    dst[i] = dst[i + 1] = dst[i + 2] = Math.round(Math.min(1, Math.max(0, g)) * 255);
+    dst[i + 3] = src[i + 3];
+  }
+  return grey;
+}
+
+function draw(canvas, imageData) {
+  canvas.width = imageData.width;
+  canvas.height = imageData.height;
+  canvas.getContext('2d').putImageData(imageData, 0, 0);
+}
+
+function show(result, name) {
+  const imageData = new ImageData(new Uint8ClampedArray(result.rgba), result.width, result.height);
+  draw(ui.after, imageData);
+  draw(ui.before, greyOf(imageData));
+  ui.result.hidden = false;
+  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+  downloadUrl = URL.createObjectURL(new Blob([result.png], { type: 'image/png' }));
+  ui.download.href = downloadUrl;
+  ui.download.download = `${name.replace(/\.[^.]+$/, '') || 'photo'}-colour.png`;
+  const where = result.backend === 'webgpu' ? 'WebGPU' : 'the CPU';
+  setStatus(`Done: ${result.width}×${result.height} in ${(result.milliseconds / 1000).toFixed(2)} s on ${where}.`);
+  document.body.dataset.done = String(Number(document.body.dataset.done ?? 0) + 1);
+}
+
+async function run() {
+  if (!current) return;
+  const { bytes, name } = current;
+  ui.error.hidden = true;
+  setStatus(`Colorizing ${name}…`, true);
+  try {
+    const result = await colorize(bytes, { png: true, saturation: Number(ui.saturation.value), ...workingSize });
+    if (current?.bytes === bytes) show(result, name);
+  } catch (e) {
+    if (current?.bytes !== bytes) return;
+    setStatus('');
+    showError(`${name}: ${e.message}`);
+    document.body.dataset.failed = String(Number(document.body.dataset.failed ?? 0) + 1);
+  }
+}
+
+async function accept(file) {
+  if (!file) return;
+  current = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'pasted image' };
+  run();
+}
+
+// Picking, dropping and pasting.
+ui.file.addEventListener('change', () => accept(ui.file.files[0]));
+ui.drop.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); ui.file.click(); }
+});
+ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
+ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
+ui.drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  ui.drop.classList.remove('over');
+  accept(e.dataTransfer.files[0]);
+});
+document.addEventListener('paste', (e) => {
+  const item = [...(e.clipboardData?.items ?? [])].find((i) => i.kind === 'file');
+  if (item) accept(item.getAsFile());
+});
+
+// Before/after slider: by the range input, or by dragging on the picture.
+function setSplit(percent) {
+  ui.before.style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
+  ui.divider.style.left = `${percent}%`;
+  ui.split.value = String(percent);
+}
+ui.split.addEventListener('input', () => setSplit(Number(ui.split.value)));
+ui.compare.addEventListener('pointermove', (e) => {
+  if (e.buttons !== 1 && e.pointerType === 'mouse') return;
+  const box = ui.compare.getBoundingClientRect();
+  setSplit(Math.round(Math.min(1, Math.max(0, (e.clientX - box.left) / box.width)) * 100));
+});
+
+// Saturation: re-colorize the current photo (debounced; the worker queues requests).
+let saturationTimer = 0;
+ui.saturation.addEventListener('input', () => {
+  ui.saturationValue.textContent = Number(ui.saturation.value).toFixed(2);
+  clearTimeout(saturationTimer);
+  saturationTimer = setTimeout(run, 200);
+});
+
+// Backend choice: ?backend=cpu in the address, or the selector. ?size=N sets the working size.
+const params = new URLSearchParams(location.search);
+const wanted = params.get('backend');
+const workingSize = params.has('size') ? { size: Number(params.get('size')) } : {};
+if (wanted === 'cpu' || wanted === 'auto') ui.backend.value = wanted;
+ui.backend.addEventListener('change', () => { startWorker(ui.backend.value); run(); });
+startWorker(ui.backend.value);
+setSplit(50);
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('sw.js').catch((e) => console.warn('offline mode unavailable:', e));
+}

@@ -1,0 +1,36 @@
+// Runs the colorizer off the page's thread, so the page never freezes. Requests are answered
+// in the order they arrive (the Colorizer queues them), each tagged with its id.
+import { Colorizer } from './pkg/colorize.js';
+
+let colorizer = null;
+let ready = null;
+
+async function start(backend) {
+  try {
+    colorizer = await Colorizer.create({ backend });
+    self.postMessage({ type: 'ready', backend: colorizer.backend, parameters: colorizer.parameterCount });
+  } catch (e) {
+    self.postMessage({ type: 'fatal', message: e?.message ?? String(e) });
+    throw e;
+  }
+}
+
+self.onmessage = async ({ data }) => {
+  if (data.type === 'init') {
+    ready = start(data.backend);
+    return;
+  }
+  if (data.type !== 'colorize') return;
+  try {
+    await ready;
+    const result = await colorizer.colorize(data.bytes, data.options);
+    const rgba = result.imageData.data.buffer;
+    const transfer = result.png ? [rgba, result.png.buffer] : [rgba];
+    self.postMessage({
+      type: 'result', id: data.id, width: result.width, height: result.height, rgba,
+      png: result.png, backend: result.backend, milliseconds: result.milliseconds,
+    }, transfer);
+  } catch (e) {
+    self.postMessage({ type: 'error', id: data.id, message: e?.message ?? String(e) });
+  }
+};
