@@ -26,7 +26,9 @@ pub mod decode;
 pub mod error;
 pub mod hints;
 pub mod model;
+pub mod palette;
 pub mod pipeline;
+pub mod rng;
 #[cfg(feature = "native")]
 pub mod train;
 pub mod weights;

@@ -8,7 +8,7 @@
 //!
 //! Buffers are interleaved 8-bit RGB (`len == 3 * width * height`).
 
-use super::rng::Rng;
+use crate::rng::Rng;
 
 /// Augmentation parameters; see [`Augment::default`] and [`Augment::NONE`].
 #[derive(Debug, Clone, Copy, PartialEq)]

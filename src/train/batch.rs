@@ -4,7 +4,7 @@
 
 use burn::prelude::*;
 
-use super::rng::Rng;
+use crate::rng::Rng;
 use crate::classes::{AB_RANGE, AbClasses};
 use crate::color;
 use crate::hints::{HINT_RADIUS, HintPlanes};

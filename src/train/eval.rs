@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::data::Dataset;
 use super::error::TrainError;
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
-use super::rng::Rng;
+use crate::rng::Rng;
 use crate::decode::Photo;
 use crate::hints::Hint;
 use crate::pipeline::{ColorizeOptions, Colorizer};

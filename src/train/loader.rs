@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::augment::{Augment, augment};
 use super::batch::{Batch, Example, HintCount, SoftTargets, TargetSpec, make_example};
 use super::data::{Dataset, Item};
-use super::rng::Rng;
+use crate::rng::Rng;
 
 /// How to turn photos into examples.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -16,7 +16,6 @@ pub mod loss;
 pub mod metrics;
 pub mod rebalance;
 pub mod report;
-pub mod rng;
 pub mod run;
 pub mod setup;
 pub mod validate;

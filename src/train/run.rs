@@ -20,7 +20,7 @@ use super::error::TrainError;
 use super::loader::{Recipe, epoch_order, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
-use super::rng::Rng;
+use crate::rng::Rng;
 use super::setup::{model_config, target_spec};
 use super::validate::{Validation, validate};
 use crate::model::ColorNet;

@@ -14,8 +14,9 @@ use super::data::{Dataset, Item};
 use super::error::TrainError;
 use super::loss::LossKind;
 use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
-use super::rng::Rng;
-use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid, kmeans};
+use crate::rng::Rng;
+use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
+use crate::palette::kmeans;
 use crate::model::{Head, ModelConfig};
 
 /// Photos sampled for the ab histogram and the palette (enough for stable statistics).

@@ -37,6 +37,12 @@ impl Rng {
 
     /// Uniform in [0, 1). Uses the top 24 bits so every value is exactly
     /// representable and 1.0 can never be returned.
+    /// Uniform in [0, 1) from the top 53 bits.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in [0, 1) from the top 24 bits.
     pub fn next_f32(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 * (1.0 / (1u64 << 24) as f32)
     }
