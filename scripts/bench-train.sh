@@ -22,9 +22,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/
   echo "installing PyTorch (CPU) into $venv ..."
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  # The CPU build from PyPI without the CUDA runtime packages torch names as dependencies.
-  "$venv/bin/pip" install --quiet --no-deps torch
-  "$venv/bin/pip" install --quiet filelock typing-extensions sympy networkx jinja2 fsspec numpy
+  # PyPI's Linux torch loads its CUDA libraries at import even on the CPU, so it comes with
+  # its nvidia-* dependencies (a few GB, once).
+  "$venv/bin/pip" install --quiet torch numpy
 fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 burn=$(target/release/burn-colorize bench --train --train-size "$size" --batch "$batch" --steps "$steps" | grep RESULT)

@@ -3,7 +3,9 @@
 # Installs what a fresh machine lacks, and skips what is already there:
 #   - the wasm32-unknown-unknown Rust target (rustup)
 #   - wasm-bindgen-cli at exactly the crate's wasm-bindgen version (cargo install, ~9 min once)
-#   - wasm-opt from Debian's binaryen (apt-get; skipped with a note when apt is unavailable)
+# wasm-opt runs only when WASM_OPT names one (binaryen 116 or newer; Debian 12's 108 breaks
+# wasm-bindgen's reference-type tables). `npm install binaryen` gives a recent one:
+#   WASM_OPT=node_modules/.bin/wasm-opt bash scripts/build-wasm.sh --force
 # Does nothing when pkg/wasm is newer than every source. Pass --force to rebuild anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,26 +34,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $version"; then
   echo "installing wasm-bindgen-cli $version (once; takes several minutes)"
   cargo install --quiet wasm-bindgen-cli --version "$version"
 fi
-if ! command -v wasm-opt >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "installing wasm-opt (Debian binaryen)"
-  (apt-get install -y -qq binaryen >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq binaryen >/dev/null; }) || true
-fi
 
 echo "building the WebAssembly module (release; the first build takes a while)"
 cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features web --crate-type cdylib
 mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/burn_colorize.wasm
-if command -v wasm-opt >/dev/null 2>&1; then
-  # Features are read from the module's target_features section.
-  if wasm-opt -O3 "$wasm" -o "$wasm.opt" 2>/tmp/wasm-opt.log; then
-    mv "$wasm.opt" "$wasm"
-  else
-    rm -f "$wasm.opt"
-    echo "note: wasm-opt $(wasm-opt --version | cut -d' ' -f3) could not optimise the module; kept as built:"
-    head -3 /tmp/wasm-opt.log
-  fi
-else
-  echo "note: wasm-opt not found; the module is not size-optimised"
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" \
+  target/wasm32-unknown-unknown/release/burn_colorize.wasm
+if [ -n "${WASM_OPT:-}" ]; then
+  "$WASM_OPT" -Oz "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm"
 fi
 touch "$wasm"
 copy_model

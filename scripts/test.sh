@@ -14,8 +14,7 @@ fi
 echo "== native tests (library, CLI, training)"
 cargo test --features native
 
-# The browser stage is switched on once its build is verified on this machine.
-if [ -n "${WITH_BROWSER:-}" ] && [ -z "${SKIP_BROWSER:-}" ]; then
+if [ -z "${SKIP_BROWSER:-}" ]; then
   echo "== browser tests"
   bash scripts/test-browser.sh
 fi

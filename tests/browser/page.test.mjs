@@ -119,6 +119,8 @@ test('the README example of pkg/ runs as written', async () => {
     body: `<!doctype html><meta charset="utf-8"><body>${example}</body>`,
   }));
   await page.goto(`${server.url}example.html`);
+  // The example wires up the input once its colorizer exists.
+  await page.waitForFunction(() => document.querySelector('input').onchange !== null, null, { timeout: 120_000 });
   await page.setInputFiles('input', { name: 'example.png', mimeType: 'image/png', buffer: greyPng(24, 16) });
   await page.waitForFunction(() => document.querySelector('canvas').width === 24, null, { timeout: 180_000 });
   const chroma = await page.evaluate(() => {
