@@ -97,10 +97,7 @@ pub(crate) fn dist2(p: [f32; 2], q: [f32; 2]) -> f32 {
 /// large logits cannot overflow `exp`.
 fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut p: Vec<f32> = logits
-        .iter()
-        .map(|&z| ((z - max) / temperature).exp())
-        .collect();
+    let mut p: Vec<f32> = logits.iter().map(|&z| ((z - max) / temperature).exp()).collect();
     let sum: f32 = p.iter().sum();
     p.iter_mut().for_each(|v| *v /= sum);
     p
@@ -162,10 +159,7 @@ impl AbClasses {
         };
         let d0 = dist2(self.centers[first], ab);
         let inv = 1.0 / (2.0 * sigma * sigma);
-        let w: Vec<f32> = idx
-            .iter()
-            .map(|&i| (-(dist2(self.centers[i], ab) - d0) * inv).exp())
-            .collect();
+        let w: Vec<f32> = idx.iter().map(|&i| (-(dist2(self.centers[i], ab) - d0) * inv).exp()).collect();
         let sum: f32 = w.iter().sum();
         idx.into_iter().zip(w).map(|(i, w)| (i, w / sum)).collect()
     }
@@ -194,10 +188,7 @@ impl AbClasses {
         let p = softmax(logits, 1.0);
         let mut idx: Vec<usize> = (0..p.len()).collect();
         idx.sort_by(|&i, &j| p[j].total_cmp(&p[i]));
-        idx.into_iter()
-            .take(k)
-            .map(|i| (self.centers[i], p[i]))
-            .collect()
+        idx.into_iter().take(k).map(|i| (self.centers[i], p[i])).collect()
     }
 
     /// The nearest centre to `ab` (palette mode snaps each output pixel).
@@ -244,13 +235,7 @@ mod tests {
         }
     }
 
-    const SMALL: [[f32; 2]; 5] = [
-        [0.0, 0.0],
-        [10.0, 0.0],
-        [0.0, 10.0],
-        [-10.0, 0.0],
-        [20.0, 20.0],
-    ];
+    const SMALL: [[f32; 2]; 5] = [[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [-10.0, 0.0], [20.0, 20.0]];
     const LOGITS: [f32; 5] = [1.0, 0.5, 3.0, 0.2, 2.5];
 
     fn small() -> AbClasses {
@@ -302,11 +287,7 @@ mod tests {
         let g = gamut_grid(GRID);
         let (m1, m2) = ([-40.0, 50.0], [40.0, -30.0]);
         let bump = |c: [f32; 2], p: [f32; 2]| -dist2(c, p) / 400.0;
-        let logits: Vec<f32> = g
-            .centers()
-            .iter()
-            .map(|&c| bump(c, m1).max(bump(c, m2) - 0.7))
-            .collect();
+        let logits: Vec<f32> = g.centers().iter().map(|&c| bump(c, m1).max(bump(c, m2) - 0.7)).collect();
         let mode = g.centers()[argmax(&logits)];
         assert_eq!(mode, m1);
         let mut prev = f32::INFINITY;

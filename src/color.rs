@@ -9,11 +9,8 @@
 use std::sync::OnceLock;
 
 /// sRGB (linear) -> XYZ for D65, IEC 61966-2-1 values.
-const RGB_TO_XYZ: [[f64; 3]; 3] = [
-    [0.4124564, 0.3575761, 0.1804375],
-    [0.2126729, 0.7151522, 0.0721750],
-    [0.0193339, 0.1191920, 0.9503041],
-];
+const RGB_TO_XYZ: [[f64; 3]; 3] =
+    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]];
 
 /// XYZ -> linear sRGB: the exact inverse of [`RGB_TO_XYZ`], computed at
 /// compile time so the pair round-trips without a rounded published table.
@@ -43,21 +40,9 @@ const fn invert3(m: [[f64; 3]; 3]) -> [[f64; 3]; 3] {
     let det = m[0][0] * c00 + m[0][1] * c01 + m[0][2] * c02;
     let d = 1.0 / det;
     [
-        [
-            c00 * d,
-            (m[0][2] * m[2][1] - m[0][1] * m[2][2]) * d,
-            (m[0][1] * m[1][2] - m[0][2] * m[1][1]) * d,
-        ],
-        [
-            c01 * d,
-            (m[0][0] * m[2][2] - m[0][2] * m[2][0]) * d,
-            (m[0][2] * m[1][0] - m[0][0] * m[1][2]) * d,
-        ],
-        [
-            c02 * d,
-            (m[0][1] * m[2][0] - m[0][0] * m[2][1]) * d,
-            (m[0][0] * m[1][1] - m[0][1] * m[1][0]) * d,
-        ],
+        [c00 * d, (m[0][2] * m[2][1] - m[0][1] * m[2][2]) * d, (m[0][1] * m[1][2] - m[0][2] * m[1][1]) * d],
+        [c01 * d, (m[0][0] * m[2][2] - m[0][2] * m[2][0]) * d, (m[0][2] * m[1][0] - m[0][0] * m[1][2]) * d],
+        [c02 * d, (m[0][1] * m[2][0] - m[0][0] * m[2][1]) * d, (m[0][0] * m[1][1] - m[0][1] * m[1][0]) * d],
     ]
 }
 
@@ -67,51 +52,31 @@ fn mul3(m: &[[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
 
 /// sRGB decoding (gamma-encoded -> linear light), the piecewise IEC curve.
 fn linearize(c: f64) -> f64 {
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
 }
 
 /// sRGB encoding (linear -> gamma). Negative inputs take the linear
 /// segment, so out-of-gamut values stay visibly out of range, never NaN.
 fn delinearize(c: f64) -> f64 {
-    if c <= 0.0031308 {
-        c * 12.92
-    } else {
-        1.055 * c.powf(1.0 / 2.4) - 0.055
-    }
+    if c <= 0.0031308 { c * 12.92 } else { 1.055 * c.powf(1.0 / 2.4) - 0.055 }
 }
 
 /// CIE f(t): cube root above epsilon, linear segment below.
 fn lab_f(t: f64) -> f64 {
-    if t > EPSILON {
-        t.cbrt()
-    } else {
-        (KAPPA * t + 16.0) / 116.0
-    }
+    if t > EPSILON { t.cbrt() } else { (KAPPA * t + 16.0) / 116.0 }
 }
 
 /// Inverse of [`lab_f`].
 fn lab_f_inv(f: f64) -> f64 {
     let t = f * f * f;
-    if t > EPSILON {
-        t
-    } else {
-        (116.0 * f - 16.0) / KAPPA
-    }
+    if t > EPSILON { t } else { (116.0 * f - 16.0) / KAPPA }
 }
 
 /// Linear sRGB -> Lab; shared by the float and the 8-bit paths.
 fn linear_to_lab(lin: [f64; 3]) -> [f32; 3] {
     let xyz = mul3(&RGB_TO_XYZ, lin);
     let [fx, fy, fz] = [0, 1, 2].map(|i| lab_f(xyz[i] / WHITE[i]));
-    [
-        (116.0 * fy - 16.0) as f32,
-        (500.0 * (fx - fy)) as f32,
-        (200.0 * (fy - fz)) as f32,
-    ]
+    [(116.0 * fy - 16.0) as f32, (500.0 * (fx - fy)) as f32, (200.0 * (fy - fz)) as f32]
 }
 
 /// L* from relative luminance Y (white = 1).
@@ -149,16 +114,8 @@ pub fn lab_to_srgb(lab: [f32; 3]) -> [f32; 3] {
     let fy = (l + 16.0) / 116.0;
     let f = [fy + a / 500.0, fy, fy - b / 200.0];
     // Y uses the L form of the inverse so that L < 8 maps linearly and exactly.
-    let y = if l > KAPPA * EPSILON {
-        fy * fy * fy
-    } else {
-        l / KAPPA
-    };
-    let xyz = [
-        lab_f_inv(f[0]) * WHITE[0],
-        y * WHITE[1],
-        lab_f_inv(f[2]) * WHITE[2],
-    ];
+    let y = if l > KAPPA * EPSILON { fy * fy * fy } else { l / KAPPA };
+    let xyz = [lab_f_inv(f[0]) * WHITE[0], y * WHITE[1], lab_f_inv(f[2]) * WHITE[2]];
     mul3(&XYZ_TO_RGB, xyz).map(|c| delinearize(c) as f32)
 }
 
@@ -180,8 +137,7 @@ pub fn lightness_of_srgb8(rgb: [u8; 3]) -> f32 {
 
 /// True when every channel lies in [0, 1] up to a 1e-4 tolerance.
 pub fn in_gamut(rgb: [f32; 3]) -> bool {
-    rgb.iter()
-        .all(|&c| (-GAMUT_EPS..=1.0 + GAMUT_EPS).contains(&c))
+    rgb.iter().all(|&c| (-GAMUT_EPS..=1.0 + GAMUT_EPS).contains(&c))
 }
 
 /// Lab -> sRGB keeping L fixed: an out-of-gamut colour has its chroma
@@ -226,10 +182,7 @@ mod tests {
 
     fn assert_lab(got: [f32; 3], want: [f32; 3], tol: f32) {
         for i in 0..3 {
-            assert!(
-                (got[i] - want[i]).abs() <= tol,
-                "got {got:?}, want {want:?}"
-            );
+            assert!((got[i] - want[i]).abs() <= tol, "got {got:?}, want {want:?}");
         }
     }
 
@@ -302,15 +255,8 @@ mod tests {
 
     #[test]
     fn gamut_mapping_keeps_lightness() {
-        for (l, a, b) in [
-            (90.0, 80.0, -100.0),
-            (10.0, -100.0, 100.0),
-            (50.0, 120.0, 120.0),
-        ] {
-            assert!(
-                !in_gamut(lab_to_srgb([l, a, b])),
-                "test input must be out of gamut"
-            );
+        for (l, a, b) in [(90.0, 80.0, -100.0), (10.0, -100.0, 100.0), (50.0, 120.0, 120.0)] {
+            assert!(!in_gamut(lab_to_srgb([l, a, b])), "test input must be out of gamut");
             let rgb = lab_to_srgb_in_gamut(l, a, b);
             assert!(in_gamut(rgb));
             let l2 = lightness_of_srgb(rgb);

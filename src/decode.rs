@@ -30,9 +30,8 @@ pub fn decode_image(bytes: &[u8], max_megapixels: f64) -> Result<DynamicImage> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| Error::Decode(e.to_string()))?;
+    let reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::Decode(e.to_string()))?;
     if reader.format().is_none() {
         return Err(Error::NotAnImage);
     }

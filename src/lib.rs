@@ -31,9 +31,9 @@ pub mod pipeline;
 pub mod rng;
 #[cfg(feature = "native")]
 pub mod train;
-pub mod weights;
 #[cfg(all(target_family = "wasm", feature = "web"))]
 pub mod web;
+pub mod weights;
 
 pub use decode::Photo;
 pub use error::{Error, Result};

@@ -66,9 +66,7 @@ fn kmeans_pp(pts: &[[f32; 2]], k: usize, rng: &mut Rng) -> Vec<[f32; 2]> {
         }
         let c = pts[pick];
         centers.push(c);
-        d2.iter_mut()
-            .zip(pts)
-            .for_each(|(d, &p)| *d = d.min(dist2(p, c) as f64));
+        d2.iter_mut().zip(pts).for_each(|(d, &p)| *d = d.min(dist2(p, c) as f64));
     }
     centers
 }
@@ -94,11 +92,7 @@ fn update_centers(pts: &[[f32; 2]], assign: &[usize], centers: &mut [[f32; 2]]) 
         sum[a][1] += p[1] as f64;
         sum[a][2] += 1.0;
     }
-    let mut err: Vec<f32> = assign
-        .iter()
-        .zip(pts)
-        .map(|(&a, &p)| dist2(p, centers[a]))
-        .collect();
+    let mut err: Vec<f32> = assign.iter().zip(pts).map(|(&a, &p)| dist2(p, centers[a])).collect();
     for (c, s) in centers.iter_mut().zip(&sum) {
         if s[2] > 0.0 {
             *c = [(s[0] / s[2]) as f32, (s[1] / s[2]) as f32];

@@ -170,12 +170,15 @@ fn taps(full: usize, small: usize) -> Vec<(usize, usize, f32)> {
 }
 
 /// Upsample ab to the photo's size and recombine it with the photo's own L (and alpha).
+/// Rows are independent; native builds spread them over all cores (this is most of the time
+/// for large photos).
 pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> DynamicImage {
     let (width, height) = (photo.width as usize, photo.height as usize);
     let (xs, ys) = (taps(width, ab.width), taps(height, ab.height));
     let channels = if photo.alpha.is_some() { 4 } else { 3 };
     let mut rgb = vec![0.0f32; width * height * channels];
-    for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
+    let fill_row = |(y, row): (usize, &mut [f32])| {
+        let (y0, y1, fy) = ys[y];
         for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
             let sample = |plane: &[f32]| {
                 let top = plane[y0 * ab.width + x0] * (1.0 - fx) + plane[y0 * ab.width + x1] * fx;
@@ -188,12 +191,19 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
             }
             let i = y * width + x;
             let out = color::lab_to_srgb_in_gamut(photo.lightness[i], pixel_ab[0], pixel_ab[1]);
-            rgb[i * channels..i * channels + 3].copy_from_slice(&out);
+            row[x * channels..x * channels + 3].copy_from_slice(&out);
             if let Some(alpha) = &photo.alpha {
-                rgb[i * channels + 3] = alpha[i];
+                row[x * channels + 3] = alpha[i];
             }
         }
+    };
+    #[cfg(feature = "native")]
+    {
+        use rayon::prelude::*;
+        rgb.par_chunks_mut((width * channels).max(1)).enumerate().for_each(fill_row);
     }
+    #[cfg(not(feature = "native"))]
+    rgb.chunks_mut((width * channels).max(1)).enumerate().for_each(fill_row);
     to_image(photo, rgb)
 }
 

@@ -51,11 +51,7 @@ impl Rng {
     pub fn range_f32(&mut self, lo: f32, hi: f32) -> f32 {
         let v = lo + (hi - lo) * self.next_f32();
         // Rounding can land exactly on `hi`; keep the half-open promise.
-        if v >= hi && hi > lo {
-            hi.next_down().max(lo)
-        } else {
-            v
-        }
+        if v >= hi && hi > lo { hi.next_down().max(lo) } else { v }
     }
 
     /// Uniform integer in 0..n (n > 0). Lemire's multiply-shift: unbiased
@@ -91,11 +87,7 @@ impl Rng {
         // u in (0, 1] so ln(u) is finite.
         let u = 1.0 - (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         let k = (u.ln() / (1.0 - p as f64).ln()).floor();
-        if k >= usize::MAX as f64 {
-            usize::MAX
-        } else {
-            k as usize
-        }
+        if k >= usize::MAX as f64 { usize::MAX } else { k as usize }
     }
 
     /// Standard normal sample (Box-Muller). One of the pair is discarded so

@@ -136,7 +136,13 @@ impl WasmColorizer {
 
     /// Colorize raw RGBA pixels (the `data` of an `ImageData`).
     #[wasm_bindgen(js_name = colorizeRgba)]
-    pub async fn colorize_rgba(&mut self, rgba: Vec<u8>, width: u32, height: u32, options: JsValue) -> Result<JsValue, JsError> {
+    pub async fn colorize_rgba(
+        &mut self,
+        rgba: Vec<u8>,
+        width: u32,
+        height: u32,
+        options: JsValue,
+    ) -> Result<JsValue, JsError> {
         let options = JsOptions::parse(options)?;
         let settings = options.colorize_options()?;
         crate::decode::check_dimensions(width, height, settings.max_megapixels).map_err(to_js)?;

@@ -39,10 +39,7 @@ impl Model {
         let (config, record) = split(bytes)?;
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
             .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?;
-        let net = config
-            .init(device)
-            .try_load_record(record)
-            .map_err(|e| Error::ModelMismatch(e.to_string()))?;
+        let net = config.init(device).try_load_record(record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
         Ok(Self { config, net })
     }
 
@@ -95,7 +92,10 @@ fn split(bytes: &[u8]) -> Result<(ModelConfig, &[u8])> {
     }
     let config_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
     let config_end = HEADER.checked_add(config_len).filter(|&end| end + 8 <= bytes.len()).ok_or_else(|| {
-        Error::TruncatedModel(format!("the header promises a {config_len}-byte config, the file has {} bytes", bytes.len()))
+        Error::TruncatedModel(format!(
+            "the header promises a {config_len}-byte config, the file has {} bytes",
+            bytes.len()
+        ))
     })?;
     let config: ModelConfig = serde_json::from_slice(&bytes[HEADER..config_end])
         .map_err(|e| Error::NotAModel(format!("the architecture section is invalid: {e}")))?;

@@ -32,7 +32,12 @@ fn colorizes_a_folder_of_mixed_files_keeping_names_sizes_and_lightness() {
     let dir = temp_dir("folder");
     let input = dir.join("in");
     std::fs::create_dir_all(input.join("nested")).unwrap();
-    let files = [("a.png", 31, 17, ImageFormat::Png), ("b.jpg", 64, 48, ImageFormat::Jpeg), ("nested/c.png", 1, 1, ImageFormat::Png), ("d.jpeg", 5, 3, ImageFormat::Jpeg)];
+    let files = [
+        ("a.png", 31, 17, ImageFormat::Png),
+        ("b.jpg", 64, 48, ImageFormat::Jpeg),
+        ("nested/c.png", 1, 1, ImageFormat::Png),
+        ("d.jpeg", 5, 3, ImageFormat::Jpeg),
+    ];
     for (name, w, h, format) in files {
         std::fs::write(input.join(name), encode(&DynamicImage::ImageRgb8(scene(w, h)), format)).unwrap();
     }
@@ -70,8 +75,18 @@ fn a_bad_file_is_reported_and_the_others_still_done() {
     std::fs::write(dir.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
     std::fs::write(dir.join("good.png"), encode(&DynamicImage::ImageRgb8(scene(9, 7)), ImageFormat::Png)).unwrap();
     let model = write_model(&dir);
-    let output = cli().arg("colorize").arg(dir.join("broken.png")).arg(dir.join("good.png"))
-        .arg("-o").arg(dir.join("out")).arg("--format").arg("jpg").arg("--model").arg(&model).output().unwrap();
+    let output = cli()
+        .arg("colorize")
+        .arg(dir.join("broken.png"))
+        .arg(dir.join("good.png"))
+        .arg("-o")
+        .arg(dir.join("out"))
+        .arg("--format")
+        .arg("jpg")
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.png") && stderr.contains("1 of 2 images failed"), "{stderr}");
@@ -114,10 +129,15 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
     let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     for (i, (w, h)) in [(40, 30), (17, 23)].into_iter().enumerate() {
-        std::fs::write(photos.join(format!("{i}.png")), encode(&DynamicImage::ImageRgb8(scene(w, h)), ImageFormat::Png)).unwrap();
+        std::fs::write(
+            photos.join(format!("{i}.png")),
+            encode(&DynamicImage::ImageRgb8(scene(w, h)), ImageFormat::Png),
+        )
+        .unwrap();
     }
     let model = write_model(&dir);
-    let output = cli().args(["eval", "--hints", "3", "--model"]).arg(&model).arg("--data").arg(&photos).output().unwrap();
+    let output =
+        cli().args(["eval", "--hints", "3", "--model"]).arg(&model).arg("--data").arg(&photos).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     for part in ["3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images"] {
@@ -128,12 +148,30 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
 #[test]
 fn train_refuses_bad_settings_with_a_clear_message() {
     let dir = temp_dir("train-args");
-    let output = cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(["--size", "48"]).output().unwrap();
+    let output = cli()
+        .args(["train", "--data"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("run"))
+        .args(["--size", "48"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--size 48 is not one of 32, 64, 128, 256"));
-    let output = cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(["--device", "cpu"]).output().unwrap();
+    let output = cli()
+        .args(["train", "--data"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("run"))
+        .args(["--device", "cpu"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no training photos"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no training photos"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]

@@ -81,7 +81,8 @@ fn bad_options_are_refused() {
 fn hint_outside_the_image() {
     let bytes = encode(&DynamicImage::ImageRgb8(scene(16, 16)), ImageFormat::Png);
     let hints = vec![burn_colorize::Hint { x: 16.0, y: 3.0, r: 255, g: 0, b: 0 }];
-    let e = pollster::block_on(tiny_colorizer().colorize_bytes(&bytes, &ColorizeOptions { hints, ..Default::default() }))
-        .unwrap_err();
+    let e =
+        pollster::block_on(tiny_colorizer().colorize_bytes(&bytes, &ColorizeOptions { hints, ..Default::default() }))
+            .unwrap_err();
     assert!(e.to_string().contains("outside the 16x16 image"), "{e}");
 }

@@ -15,7 +15,8 @@ fn output_has_the_input_size_and_lightness_for_odd_sizes() {
     let colorizer = tiny_colorizer();
     for (w, h) in [(1, 1), (3, 5), (4000, 3), (37, 23), (300, 200)] {
         let input = DynamicImage::ImageRgb8(scene(w, h));
-        let out = pollster::block_on(colorizer.colorize_bytes(&encode_png(&input), &ColorizeOptions::default())).unwrap();
+        let out =
+            pollster::block_on(colorizer.colorize_bytes(&encode_png(&input), &ColorizeOptions::default())).unwrap();
         assert_eq!((out.width(), out.height()), (w, h), "size of {w}x{h}");
         let dl = max_lightness_difference(&input, &out);
         assert!(dl <= 1.0, "{w}x{h}: L changed by {dl}");
@@ -72,8 +73,11 @@ fn sixteen_bit_input_gives_sixteen_bit_output_with_its_lightness() {
 #[test]
 fn every_supported_format_decodes() {
     let input = DynamicImage::ImageRgb8(scene(24, 16));
-    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Bmp, ImageFormat::Gif, ImageFormat::Tiff] {
-        let source = if format == ImageFormat::Gif { DynamicImage::ImageRgba8(input.to_rgba8()) } else { input.clone() };
+    for format in
+        [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Bmp, ImageFormat::Gif, ImageFormat::Tiff]
+    {
+        let source =
+            if format == ImageFormat::Gif { DynamicImage::ImageRgba8(input.to_rgba8()) } else { input.clone() };
         let out = colorize(&encode(&source, format), &ColorizeOptions::default());
         assert_eq!((out.width(), out.height()), (24, 16), "{format:?}");
     }

@@ -66,8 +66,11 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
     std::fs::create_dir_all(&data).unwrap();
     // Eight copies of one photo: eight steps per epoch over the same picture.
     for i in 0..8 {
-        std::fs::write(data.join(format!("{i}.png")), encode(&DynamicImage::ImageRgb8(landscape(64, 0)), ImageFormat::Png))
-            .unwrap();
+        std::fs::write(
+            data.join(format!("{i}.png")),
+            encode(&DynamicImage::ImageRgb8(landscape(64, 0)), ImageFormat::Png),
+        )
+        .unwrap();
     }
     let config = TrainConfig {
         batch: 1,
@@ -95,7 +98,18 @@ fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
     write_photos(&dir.join("data"), 6);
     let run = dir.join("run");
     train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None).unwrap();
-    for file in ["config.json", "metrics.csv", "loss.svg", "quality.svg", "last.ckpt", "best.ckpt", "best.bclz", "class_weights.json", "grids/epoch-001.png", "grids/epoch-002.png"] {
+    for file in [
+        "config.json",
+        "metrics.csv",
+        "loss.svg",
+        "quality.svg",
+        "last.ckpt",
+        "best.ckpt",
+        "best.bclz",
+        "class_weights.json",
+        "grids/epoch-001.png",
+        "grids/epoch-002.png",
+    ] {
         assert!(run.join(file).exists(), "{file} missing");
     }
     assert_eq!(std::fs::read_to_string(run.join("metrics.csv")).unwrap().lines().count(), 3, "header + 2 epochs");

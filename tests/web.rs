@@ -27,7 +27,8 @@ fn model_bytes() -> Uint8Array {
 }
 
 fn photo_png(width: u32, height: u32) -> Uint8Array {
-    let image = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 9) as u8, (y * 13) as u8, ((x + y) * 5) as u8]));
+    let image =
+        RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 9) as u8, (y * 13) as u8, ((x + y) * 5) as u8]));
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(image).write_to(&mut out, image::ImageFormat::Png).unwrap();
     Uint8Array::from(out.into_inner().as_slice())
@@ -69,7 +70,8 @@ async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
 #[wasm_bindgen_test]
 async fn bad_bytes_reject_with_a_message_and_the_next_call_works() {
     let mut colorizer = WasmColorizer::create(model_bytes(), "webgpu".into()).await.unwrap();
-    let error: JsValue = colorizer.colorize_bytes(Uint8Array::from(&b"not an image"[..]), options()).await.err().unwrap().into();
+    let error: JsValue =
+        colorizer.colorize_bytes(Uint8Array::from(&b"not an image"[..]), options()).await.err().unwrap().into();
     let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
     assert!(message.contains("not an image"), "{message}");
     let ok = colorizer.colorize_bytes(photo_png(8, 8), options()).await.unwrap();

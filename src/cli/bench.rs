@@ -72,7 +72,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let exe = std::env::current_exe().map_err(CliError::io("current executable"))?;
     for (label, _, _) in CASES {
         let mut command = Command::new(&exe);
-        command.args(["bench", "--case", label, "--size", &args.size.to_string(), "--repeats", &args.repeats.to_string()]);
+        command.args([
+            "bench",
+            "--case",
+            label,
+            "--size",
+            &args.size.to_string(),
+            "--repeats",
+            &args.repeats.to_string(),
+        ]);
         if let Some(model) = &args.model {
             command.arg("--model").arg(model);
         }

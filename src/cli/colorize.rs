@@ -127,7 +127,12 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
 }
 
 /// Colorize one file and write its result.
-fn colorize_one(colorizer: &Colorizer, job: &Job, options: &ColorizeOptions, format: OutputFormat) -> Result<(), CliError> {
+fn colorize_one(
+    colorizer: &Colorizer,
+    job: &Job,
+    options: &ColorizeOptions,
+    format: OutputFormat,
+) -> Result<(), CliError> {
     let bytes = std::fs::read(&job.input).map_err(CliError::io(&job.input))?;
     let with_path = |source| CliError::Image { path: job.input.clone(), source };
     let image = pollster::block_on(colorizer.colorize_bytes(&bytes, options)).map_err(with_path)?;

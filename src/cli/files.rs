@@ -59,7 +59,8 @@ pub fn plan(inputs: &[PathBuf], out: &Path, ext: &str) -> Result<Vec<Job>, CliEr
         } else if inputs.len() == 1 && has_image_extension(out) {
             jobs.push(Job { input: input.clone(), output: out.to_path_buf() });
         } else {
-            let name = input.file_name().ok_or_else(|| CliError::Usage(format!("{}: not a file name", input.display())))?;
+            let name =
+                input.file_name().ok_or_else(|| CliError::Usage(format!("{}: not a file name", input.display())))?;
             jobs.push(Job { input: input.clone(), output: out.join(name).with_extension(ext) });
         }
     }
@@ -108,9 +109,7 @@ pub fn load_model(path: Option<&Path>, untrained: bool, device: &Device) -> Resu
         }
         None => match burn_colorize::weights::DEFAULT_MODEL {
             Some(bytes) => Ok(Model::from_bytes(bytes, device)?),
-            None => Err(CliError::Usage(
-                "this build has no default model bundled yet: pass --model FILE".into(),
-            )),
+            None => Err(CliError::Usage("this build has no default model bundled yet: pass --model FILE".into())),
         },
     }
 }

@@ -15,9 +15,11 @@ use super::CliError;
 /// grid of validation photos per epoch (grids/), checkpoints (last.ckpt, best.ckpt) and the
 /// best weights as best.bclz, the file `colorize --model` and the browser load.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "EXAMPLES:\n  burn-colorize train --data cifar10.zip --classes horse --out runs/horse --size 32 --epochs 5\n  \
+#[command(
+    after_help = "EXAMPLES:\n  burn-colorize train --data cifar10.zip --classes horse --out runs/horse --size 32 --epochs 5\n  \
     burn-colorize train --data photos/ --out runs/mine --size 128 --device gpu\n  \
-    burn-colorize train --resume runs/mine")]
+    burn-colorize train --resume runs/mine"
+)]
 pub struct Args {
     /// Folders, zip archives or CIFAR-10 batch files with colour photos.
     #[arg(long, required_unless_present = "resume", num_args = 1.., value_name = "PATH")]

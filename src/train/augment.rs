@@ -28,33 +28,20 @@ impl Default for Augment {
     /// ±8° rotation, ±5% shift and random flips. Stronger rotations would
     /// show many clamped edge pixels; colour photos are rarely upside down.
     fn default() -> Self {
-        Augment {
-            scale: (0.7, 1.0),
-            max_rotation_degrees: 8.0,
-            max_shift: 0.05,
-            flip: true,
-        }
+        Augment { scale: (0.7, 1.0), max_rotation_degrees: 8.0, max_shift: 0.05, flip: true }
     }
 }
 
 impl Augment {
     /// No augmentation: the centred square of the full shorter side, for
     /// validation, where the same input must give the same crop every time.
-    pub const NONE: Augment = Augment {
-        scale: (1.0, 1.0),
-        max_rotation_degrees: 0.0,
-        max_shift: 0.0,
-        flip: false,
-    };
+    pub const NONE: Augment = Augment { scale: (1.0, 1.0), max_rotation_degrees: 0.0, max_shift: 0.0, flip: false };
 
     /// True if any parameter asks for randomness. A deterministic augment
     /// (such as [`Augment::NONE`]) centres its crop and draws nothing from
     /// the rng; otherwise the crop position is random too.
     pub fn is_random(&self) -> bool {
-        self.scale.0 != self.scale.1
-            || self.max_rotation_degrees != 0.0
-            || self.max_shift != 0.0
-            || self.flip
+        self.scale.0 != self.scale.1 || self.max_rotation_degrees != 0.0 || self.max_shift != 0.0 || self.flip
     }
 }
 
@@ -73,34 +60,20 @@ fn draw_warp(width: usize, height: usize, p: &Augment, rng: &mut Rng) -> Warp {
     let short = w.min(h);
     if !p.is_random() {
         let side = (short * p.scale.0).max(1e-6);
-        return Warp {
-            centre: (w / 2.0, h / 2.0),
-            side,
-            angle: 0.0,
-            flip: false,
-        };
+        return Warp { centre: (w / 2.0, h / 2.0), side, angle: 0.0, flip: false };
     }
     let side = (short * rng.range_f32(p.scale.0, p.scale.1)).max(1e-6);
     // Uniform over the positions where the crop fits (centred if it cannot).
     let mut place = |len: f32| {
         let (lo, hi) = (side / 2.0, len - side / 2.0);
-        let c = if hi > lo {
-            rng.range_f32(lo, hi)
-        } else {
-            len / 2.0
-        };
+        let c = if hi > lo { rng.range_f32(lo, hi) } else { len / 2.0 };
         c + side * rng.range_f32(-p.max_shift, p.max_shift)
     };
     let centre = (place(w), place(h));
     let r = p.max_rotation_degrees;
     let angle = rng.range_f32(-r, r).to_radians();
     let flip = p.flip && rng.chance(0.5);
-    Warp {
-        centre,
-        side,
-        angle,
-        flip,
-    }
+    Warp { centre, side, angle, flip }
 }
 
 /// Returns a `size`×`size` RGB crop of `src` (3*size*size bytes), warped by
@@ -110,23 +83,9 @@ fn draw_warp(width: usize, height: usize, p: &Augment, rng: &mut Rng) -> Warp {
 /// coordinates are clamped to the image edge, so rotated corners repeat the
 /// border instead of turning black (black corners would teach the model
 /// that image corners are black).
-pub fn augment(
-    src: &[u8],
-    width: usize,
-    height: usize,
-    size: usize,
-    params: &Augment,
-    rng: &mut Rng,
-) -> Vec<u8> {
-    assert!(
-        width >= 1 && height >= 1 && size >= 1,
-        "augment: empty image or output"
-    );
-    assert_eq!(
-        src.len(),
-        3 * width * height,
-        "augment: buffer size mismatch"
-    );
+pub fn augment(src: &[u8], width: usize, height: usize, size: usize, params: &Augment, rng: &mut Rng) -> Vec<u8> {
+    assert!(width >= 1 && height >= 1 && size >= 1, "augment: empty image or output");
+    assert_eq!(src.len(), 3 * width * height, "augment: buffer size mismatch");
     let warp = draw_warp(width, height, params, rng);
     // Bilinear sampling only reads 2×2 neighbours, so shrinking by more than
     // 2× would skip source pixels and alias (moiré, jagged edges). Averaging
@@ -135,11 +94,8 @@ pub fn augment(
     let k = (warp.side / size as f32).floor() as usize;
     if warp.side > 2.0 * size as f32 && k >= 2 {
         let (small, sw, sh) = box_downsample(src, width, height, k);
-        let scaled = Warp {
-            centre: (warp.centre.0 / k as f32, warp.centre.1 / k as f32),
-            side: warp.side / k as f32,
-            ..warp
-        };
+        let scaled =
+            Warp { centre: (warp.centre.0 / k as f32, warp.centre.1 / k as f32), side: warp.side / k as f32, ..warp };
         render(&small, sw, sh, size, &scaled)
     } else {
         render(src, width, height, size, &warp)
@@ -205,11 +161,7 @@ fn bilinear<T: Copy + Into<f32>>(img: &[T], w: usize, h: usize, x: f32, y: f32) 
 /// The two neighbouring indices and the weight of the second, for a
 /// coordinate clamped into 0..=len-1.
 fn taps(t: f32, len: usize) -> (usize, usize, f32) {
-    let t = if t.is_nan() {
-        0.0
-    } else {
-        t.clamp(0.0, (len - 1) as f32)
-    };
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, (len - 1) as f32) };
     let i0 = t.floor() as usize;
     (i0, (i0 + 1).min(len - 1), t - i0 as f32)
 }
@@ -225,11 +177,7 @@ mod tests {
 
     /// A non-symmetric test pattern: a distinct value in every pixel.
     fn px(x: usize, y: usize) -> [u8; 3] {
-        [
-            (x * 9) as u8,
-            (y * 11) as u8,
-            ((x * 7 + y * 13) % 256) as u8,
-        ]
+        [(x * 9) as u8, (y * 11) as u8, ((x * 7 + y * 13) % 256) as u8]
     }
 
     fn pattern(w: usize, h: usize) -> Vec<u8> {
@@ -262,11 +210,7 @@ mod tests {
     #[test]
     fn colours_are_only_blended() {
         let (w, h) = (40, 30);
-        let img = image(
-            w,
-            h,
-            |x, _| if x < w / 2 { [255, 0, 0] } else { [0, 0, 255] },
-        );
+        let img = image(w, h, |x, _| if x < w / 2 { [255, 0, 0] } else { [0, 0, 255] });
         let mut rng = Rng::new(3);
         let mut saw_both = (false, false);
         for size in [7, 16, 64] {
@@ -291,10 +235,7 @@ mod tests {
             let j = 3 * (y * 12 + 11 - x);
             [img[j], img[j + 1], img[j + 2]]
         });
-        let only_flip = Augment {
-            flip: true,
-            ..Augment::NONE
-        };
+        let only_flip = Augment { flip: true, ..Augment::NONE };
         let mut rng = Rng::new(5);
         let (mut plain, mut flipped) = (0, 0);
         for _ in 0..32 {
@@ -345,11 +286,7 @@ mod tests {
         // give 127; the box prefilter averages whole blocks to 85.
         let img = image(120, 120, |x, _| if x % 3 == 0 { [255; 3] } else { [0; 3] });
         let out = augment(&img, 120, 120, 10, &Augment::NONE, &mut Rng::new(0));
-        assert!(
-            out.iter().all(|&v| (84..=86).contains(&v)),
-            "{:?}",
-            &out[..12]
-        );
+        assert!(out.iter().all(|&v| (84..=86).contains(&v)), "{:?}", &out[..12]);
     }
 
     #[test]

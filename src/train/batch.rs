@@ -4,12 +4,12 @@
 
 use burn::prelude::*;
 
-use crate::rng::Rng;
 use crate::classes::{AB_RANGE, AbClasses};
 use crate::color;
 use crate::hints::{HINT_RADIUS, HintPlanes};
 use crate::model::{HEAD_STRIDE, INPUT_CHANNELS};
 use crate::pipeline::network_input;
+use crate::rng::Rng;
 
 /// Photos whose mean chroma (√(a²+b²)) is below this are treated as grey and skipped.
 pub const NEAR_GREY_CHROMA: f32 = 3.0;

@@ -198,7 +198,8 @@ impl Dataset {
             Origin::File(path) => std::fs::read(path).map_err(TrainError::io(path))?,
             Origin::Zip { archive, index } => {
                 let mut archive = self.zips[*archive].clone();
-                let mut entry = archive.by_index(*index).map_err(|e| TrainError::Data(format!("{}: {e}", item.name)))?;
+                let mut entry =
+                    archive.by_index(*index).map_err(|e| TrainError::Data(format!("{}: {e}", item.name)))?;
                 let mut bytes = Vec::with_capacity(entry.size() as usize);
                 entry.read_to_end(&mut bytes).map_err(|e| TrainError::Data(format!("{}: {e}", item.name)))?;
                 bytes

@@ -1,17 +1,16 @@
 //! Evaluation of a model on colour photos at their full size, optionally with N simulated
 //! true-colour hints per photo (as Zhang et al. '17 measure interactive colorization).
 
-use burn::prelude::Device;
 use image::RgbImage;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::data::Dataset;
 use super::error::TrainError;
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
-use crate::rng::Rng;
 use crate::decode::Photo;
 use crate::hints::Hint;
 use crate::pipeline::{ColorizeOptions, Colorizer};
+use crate::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalOptions {
@@ -68,9 +67,4 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     }
     bar.finish_and_clear();
     Ok(totals.summary())
-}
-
-/// Evaluate with `Device`'s default CPU colorizer; convenience for tests.
-pub fn evaluate_on_cpu(model: crate::weights::Model, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
-    evaluate(&Colorizer::new(model, Device::flex()), data, options)
 }

@@ -23,11 +23,7 @@ pub const AUC_MAX_THRESHOLD: f32 = 150.0;
 /// Identical images give `f64::INFINITY`; see [`PSNR_CAP`] for averaging.
 pub fn psnr(pred: &[u8], truth: &[u8]) -> f64 {
     assert_eq!(pred.len(), truth.len(), "psnr: image sizes differ");
-    let sse: f64 = pred
-        .iter()
-        .zip(truth)
-        .map(|(&p, &t)| (p as f64 - t as f64).powi(2))
-        .sum();
+    let sse: f64 = pred.iter().zip(truth).map(|(&p, &t)| (p as f64 - t as f64).powi(2)).sum();
     if sse == 0.0 {
         return f64::INFINITY;
     }
@@ -211,9 +207,7 @@ mod tests {
 
     /// A w×h checkerboard alternating between colours `a` and `b`.
     fn checker(w: usize, h: usize, a: [u8; 3], b: [u8; 3]) -> Vec<u8> {
-        (0..w * h)
-            .flat_map(|i| if (i % w + i / w) % 2 == 0 { a } else { b })
-            .collect()
+        (0..w * h).flat_map(|i| if (i % w + i / w) % 2 == 0 { a } else { b }).collect()
     }
 
     /// A smooth colourful test image.
@@ -221,11 +215,7 @@ mod tests {
         (0..w * h)
             .flat_map(|i| {
                 let (x, y) = (i % w, i / w);
-                [
-                    (x * 255 / w) as u8,
-                    (y * 255 / h) as u8,
-                    200 - (x * 100 / w) as u8,
-                ]
+                [(x * 255 / w) as u8, (y * 255 / h) as u8, 200 - (x * 100 / w) as u8]
             })
             .collect()
     }
@@ -281,16 +271,9 @@ mod tests {
         assert_eq!(s.colourfulness_ratio, 1.0);
         assert_eq!(s.auc, 1.0);
         assert!(s.grey_psnr < s.psnr && s.grey_auc < 1.0);
-        assert!(
-            s.grey_colourfulness_ratio < 0.05,
-            "{}",
-            s.grey_colourfulness_ratio
-        );
+        assert!(s.grey_colourfulness_ratio < 0.05, "{}", s.grey_colourfulness_ratio);
         let line = s.to_string();
-        assert!(
-            line.starts_with("PSNR 100.00 dB (grey ") && line.ends_with("| 2 images"),
-            "{line}"
-        );
+        assert!(line.starts_with("PSNR 100.00 dB (grey ") && line.ends_with("| 2 images"), "{line}");
     }
 
     #[test]
@@ -310,11 +293,7 @@ mod tests {
         let truth = gradient(16, 16);
         let grey = grey_baseline(&truth);
         // Halfway between grey and the truth.
-        let pred: Vec<u8> = truth
-            .iter()
-            .zip(&grey)
-            .map(|(&t, &g)| ((t as u16 + g as u16) / 2) as u8)
-            .collect();
+        let pred: Vec<u8> = truth.iter().zip(&grey).map(|(&t, &g)| ((t as u16 + g as u16) / 2) as u8).collect();
         let mut totals = QualityTotals::default();
         totals.add(&pred, &grey, &truth);
         let s = totals.summary();

@@ -22,8 +22,17 @@ impl EpochRow {
     pub fn new(epoch: usize, train_loss: f64, v: &Validation, lr: f64, seconds: f64, speed: f64) -> Self {
         let q = &v.quality;
         let values = [
-            train_loss, v.loss, q.psnr, q.grey_psnr, q.colourfulness_ratio, q.grey_colourfulness_ratio, q.auc,
-            q.grey_auc, lr, seconds, speed,
+            train_loss,
+            v.loss,
+            q.psnr,
+            q.grey_psnr,
+            q.colourfulness_ratio,
+            q.grey_colourfulness_ratio,
+            q.auc,
+            q.grey_auc,
+            lr,
+            seconds,
+            speed,
         ];
         Self { epoch, values }
     }

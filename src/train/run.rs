@@ -20,10 +20,10 @@ use super::error::TrainError;
 use super::loader::{Recipe, epoch_order, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
-use crate::rng::Rng;
 use super::setup::{model_config, target_spec};
 use super::validate::{Validation, validate};
 use crate::model::ColorNet;
+use crate::rng::Rng;
 use crate::weights::Model;
 
 /// Files of a run folder.
@@ -118,7 +118,8 @@ pub fn train(
         } else {
             progress.epochs_without_improvement += 1;
         }
-        let checkpoint = Checkpoint { model: model.to_bytes()?, optimizer: optimizer_bytes(&optim)?, progress: progress.clone() };
+        let checkpoint =
+            Checkpoint { model: model.to_bytes()?, optimizer: optimizer_bytes(&optim)?, progress: progress.clone() };
         checkpoint.save(&dir.last())?;
         if improved {
             checkpoint.save(&dir.best_checkpoint())?;
@@ -132,7 +133,13 @@ pub fn train(
         }
     }
     let images_per_second = speeds.iter().sum::<f64>() / speeds.len().max(1) as f64;
-    Ok(RunSummary { epochs_done: progress.epoch, best_epoch: progress.best_epoch, last, stopped_early, images_per_second })
+    Ok(RunSummary {
+        epochs_done: progress.epoch,
+        best_epoch: progress.best_epoch,
+        last,
+        stopped_early,
+        images_per_second,
+    })
 }
 
 fn start_run(dir: &RunDir, config: TrainConfig) -> Result<TrainConfig, TrainError> {

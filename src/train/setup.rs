@@ -14,10 +14,10 @@ use super::data::{Dataset, Item};
 use super::error::TrainError;
 use super::loss::LossKind;
 use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
-use crate::rng::Rng;
 use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
-use crate::palette::kmeans;
 use crate::model::{Head, ModelConfig};
+use crate::palette::kmeans;
+use crate::rng::Rng;
 
 /// Photos sampled for the ab histogram and the palette (enough for stable statistics).
 const STATISTICS_PHOTOS: usize = 1000;
@@ -71,7 +71,8 @@ pub fn target_spec(
         return Ok(None);
     }
     let mut samples = None;
-    let mut sample = || -> Vec<[f32; 2]> { samples.get_or_insert_with(|| sample_ab(data, items, config.size, config.seed)).clone() };
+    let mut sample =
+        || -> Vec<[f32; 2]> { samples.get_or_insert_with(|| sample_ab(data, items, config.size, config.seed)).clone() };
     let classes = match config.palette {
         None => gamut_grid(GRID),
         Some(k) => {

@@ -35,11 +35,7 @@ pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
 
 /// L* of every pixel of an image (via 16-bit to keep precision for 16-bit images).
 pub fn lightness(image: &DynamicImage) -> Vec<f32> {
-    image
-        .to_rgba32f()
-        .pixels()
-        .map(|p| color::lightness_of_srgb([p[0], p[1], p[2]]))
-        .collect()
+    image.to_rgba32f().pixels().map(|p| color::lightness_of_srgb([p[0], p[1], p[2]])).collect()
 }
 
 /// Largest |ΔL*| between two images of the same size.
@@ -61,10 +57,13 @@ impl Dims for DynamicImage {
 /// Mean chroma (√(a²+b²)) of an image.
 pub fn mean_chroma(image: &DynamicImage) -> f32 {
     let rgb = image.to_rgb8();
-    let sum: f32 = rgb.pixels().map(|p| {
-        let lab = color::srgb8_to_lab(p.0);
-        (lab[1] * lab[1] + lab[2] * lab[2]).sqrt()
-    }).sum();
+    let sum: f32 = rgb
+        .pixels()
+        .map(|p| {
+            let lab = color::srgb8_to_lab(p.0);
+            (lab[1] * lab[1] + lab[2] * lab[2]).sqrt()
+        })
+        .sum();
     sum / (rgb.width() * rgb.height()) as f32
 }
 
