@@ -9,6 +9,17 @@ use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use crate::color;
 use crate::error::{Error, Result};
 
+/// File extensions picked up when a folder is searched for images.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"];
+
+/// Whether a path's extension is one of [`IMAGE_EXTENSIONS`] (any case).
+pub fn has_image_extension(path: impl AsRef<std::path::Path>) -> bool {
+    path.as_ref()
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Default cap on decoded image size, against decompression bombs.
 pub const DEFAULT_MAX_MEGAPIXELS: f64 = 100.0;
 

@@ -20,13 +20,6 @@ fn write_model(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("burn-colorize-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn colorizes_a_folder_of_mixed_files_keeping_names_sizes_and_lightness() {
     let dir = temp_dir("folder");

@@ -5,7 +5,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::prelude::*;
 use burn_colorize::Model;
@@ -14,13 +14,6 @@ use burn_colorize::train::data::{Dataset, Origin, Split};
 use burn_colorize::train::{TrainConfig, train};
 use common::*;
 use image::{DynamicImage, ImageFormat, RgbImage};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("burn-colorize-train-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A bold synthetic landscape: blue sky, green ground, a red sun and a yellow house.
 fn landscape(size: u32, shift: u32) -> RgbImage {
@@ -206,7 +199,7 @@ fn zip_archives_are_read_in_place_with_their_val_folder() {
 
 #[test]
 fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
-    let dir = temp_dir("folder");
+    let dir = temp_dir("train-folder");
     write_photos(&dir.join("a/nested"), 40);
     let first = Dataset::open(&[dir.clone()], None, 0.25).unwrap();
     let second = Dataset::open(&[dir.clone()], None, 0.25).unwrap();

@@ -6,23 +6,15 @@ use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
 use burn_colorize::Model;
+use burn_colorize::decode::has_image_extension;
 
 use super::CliError;
-
-/// Extensions picked up when walking a folder (explicitly named files are always tried).
-pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"];
 
 /// One input image and the file its colour version is written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub input: PathBuf,
     pub output: PathBuf,
-}
-
-fn has_image_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Image files under `dir`, recursively, sorted, as paths relative to `dir`.

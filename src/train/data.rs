@@ -13,12 +13,12 @@ use image::RgbImage;
 use zip::ZipArchive;
 
 use super::error::TrainError;
+use crate::decode::has_image_extension;
 
 /// The CIFAR-10 class names, in label order.
 pub const CIFAR_CLASSES: [&str; 10] =
     ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 const CIFAR_RECORD: usize = 1 + 3 * 32 * 32;
-const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
@@ -51,13 +51,6 @@ pub struct Dataset {
     cifar: Vec<Arc<[u8]>>,
     pub train: Vec<Item>,
     pub val: Vec<Item>,
-}
-
-fn has_image_extension(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 fn is_cifar_batch(name: &str) -> bool {
@@ -159,7 +152,7 @@ impl Dataset {
         let archive_index = self.zips.len();
         for index in 0..archive.len() {
             let Some(Ok(name)) = archive.name_for_index(index) else { continue };
-            if has_image_extension(&name) {
+            if has_image_extension(&*name) {
                 let split = split_of_path(&name).unwrap_or(Split::Train);
                 let origin = Origin::Zip { archive: archive_index, index };
                 items.push(Item { origin, class: class_of_path(&name), name: name.to_string(), split });

@@ -78,13 +78,12 @@ pub fn train(
     let spec = target_spec(&config, &data, &train_items, run_dir)?.map(Arc::new);
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
+    let model_config = model_config(&config, spec.as_deref());
     let (mut net, mut optim, mut progress) = if resume {
         restore(&dir, &ad)?
     } else {
-        let model_config = model_config(&config, spec.as_deref());
         (model_config.init(&ad), AdamConfig::new().init(), Progress::default())
     };
-    let model_config = model_config(&config, spec.as_deref());
     let mut rows = super::report::read_rows(&dir.0)?;
     rows.truncate(progress.epoch);
     let mut stopped_early = false;

@@ -36,9 +36,9 @@ impl std::fmt::Display for Validation {
     }
 }
 
-/// Colour images the model makes for a batch, through the inference pipeline's recombination.
-pub fn colorize_batch(model: &Model, batch: &Batch, device: &Device) -> Result<Vec<Vec<u8>>, TrainError> {
-    let output = model.net.forward(batch.inputs(device));
+/// Colour images made from the network's `output` for a batch, through the inference
+/// pipeline's recombination.
+fn colorize_batch(model: &Model, batch: &Batch, output: Tensor<4>) -> Result<Vec<Vec<u8>>, TrainError> {
     let ab = decode_ab(&model.config, output, DEFAULT_TEMPERATURE).into_data();
     let ab = ab.try_into_vec::<f32>().map_err(|e| TrainError::Config(format!("{e:?}")))?;
     let (size, half) = (batch.size, batch.size / 2);
@@ -59,9 +59,8 @@ pub fn colorize_batch(model: &Model, batch: &Batch, device: &Device) -> Result<V
         .collect())
 }
 
-/// The loss of a batch, as in training (with the same class weights).
-fn batch_loss(model: &Model, batch: &Batch, spec: Option<&TargetSpec>, device: &Device) -> f64 {
-    let output = model.net.forward(batch.inputs(device));
+/// The loss of a batch's network `output`, as in training (with the same class weights).
+fn batch_loss(output: Tensor<4>, batch: &Batch, spec: Option<&TargetSpec>, device: &Device) -> f64 {
     let loss = match spec {
         Some(spec) => {
             let (index, weight) = batch.soft_targets(spec).to_tensors(device);
@@ -92,9 +91,10 @@ pub fn validate(
         if prepared.batch.is_empty() {
             continue;
         }
-        loss_sum += batch_loss(model, &prepared.batch, spec, device);
+        let output = model.net.forward(prepared.batch.inputs(device));
+        loss_sum += batch_loss(output.clone(), &prepared.batch, spec, device);
         batches += 1;
-        let predictions = colorize_batch(model, &prepared.batch, device)?;
+        let predictions = colorize_batch(model, &prepared.batch, output)?;
         for (example, prediction) in prepared.batch.examples.iter().zip(predictions) {
             let grey = grey_baseline(&example.crop);
             totals.add(&prediction, &grey, &example.crop);

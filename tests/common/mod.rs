@@ -8,6 +8,14 @@ use burn_colorize::classes::gamut_grid;
 use burn_colorize::{Colorizer, Head, Model, ModelConfig, color};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
+/// A fresh, empty folder for one test, unique to this test process.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("burn-colorize-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A tiny classification model with fresh weights (tests need a network, not a good one).
 pub fn tiny_model() -> Model {
     let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
