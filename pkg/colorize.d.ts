@@ -41,12 +41,37 @@ export interface ColorizeResult {
   milliseconds: number;
 }
 
+export interface SuggestOptions {
+  /** The point, in input-image pixels. */
+  x: number;
+  y: number;
+  /** How many colours (1-32, default 6). */
+  k?: number;
+  /** Working size, as for `colorize`. */
+  size?: number;
+  /** Hints already placed; they change what the network predicts elsewhere. */
+  hints?: Hint[];
+}
+
+export interface Suggestion {
+  /** The colour at the photo's lightness at that point. */
+  r: number;
+  g: number;
+  b: number;
+  /** Its CIE a*, b*. */
+  ab: [number, number];
+  /** Probability the network gives it. */
+  probability: number;
+}
+
 export declare class Colorizer {
   private constructor();
   static create(options?: CreateOptions): Promise<Colorizer>;
   readonly backend: 'webgpu' | 'cpu';
   readonly parameterCount: number;
   colorize(input: Uint8Array | ArrayBuffer | Blob | ImageData, options?: ColorizeOptions): Promise<ColorizeResult>;
+  /** The most likely distinct colours at one point, most likely first. */
+  suggest(input: Uint8Array | ArrayBuffer | Blob | ImageData, options: SuggestOptions): Promise<Suggestion[]>;
 }
 
 /** Whether this browser gives us a WebGPU adapter. */

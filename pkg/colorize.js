@@ -99,13 +99,33 @@ export class Colorizer {
     return run;
   }
 
+  /**
+   * The colours the network finds most likely at one point of `input`, to offer beside a
+   * colour picker. Options: x, y (image pixels, required), k (how many, default 6), and the
+   * same size/hints as `colorize`. Resolves to [{ r, g, b, ab: [a, b], probability }], most
+   * likely first; r, g, b render the colour at the photo's lightness at that point.
+   */
+  suggest(input, options) {
+    const run = this.#queue.then(() => this.#run(input, options, 'suggest'));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #run(input, options, kind) {
+    if (isImageData(input)) {
+      const pixels = new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+      return kind === 'suggest'
+        ? this.#inner.suggestRgba(pixels, input.width, input.height, options)
+        : this.#inner.colorizeRgba(pixels, input.width, input.height, options);
+    }
+    return toBytes(input, 'input').then((bytes) => (kind === 'suggest'
+      ? this.#inner.suggestBytes(bytes, options)
+      : this.#inner.colorizeBytes(bytes, options)));
+  }
+
   async #colorize(input, options) {
     const start = performance.now();
-    const result = isImageData(input)
-      ? await this.#inner.colorizeRgba(
-        new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength),
-        input.width, input.height, options)
-      : await this.#inner.colorizeBytes(await toBytes(input, 'input'), options);
+    const result = await this.#run(input, options, 'colorize');
     const pixels = new Uint8ClampedArray(result.rgba.buffer, result.rgba.byteOffset, result.rgba.byteLength);
     return {
       imageData: new ImageData(pixels, result.width, result.height),

@@ -181,14 +181,27 @@ impl AbClasses {
         ab
     }
 
-    /// The `k` most probable centres with their softmax probabilities,
-    /// most probable first (for "suggested colours").
-    pub fn top_k(&self, logits: &[f32], k: usize) -> Vec<([f32; 2], f32)> {
+    /// Up to `k` likely colours at least `min_distance` apart in ab, most probable first, for
+    /// "suggested colours". Each carries the probability of its own bin plus the bins within
+    /// `min_distance` of it that were not chosen: neighbouring bins (10 apart) would otherwise
+    /// fill the list with near-copies of one colour. `min_distance = 0` gives the plain top-k.
+    pub fn top_k(&self, logits: &[f32], k: usize, min_distance: f32) -> Vec<([f32; 2], f32)> {
         assert_eq!(logits.len(), self.len(), "one logit per class");
         let p = softmax(logits, 1.0);
-        let mut idx: Vec<usize> = (0..p.len()).collect();
-        idx.sort_by(|&i, &j| p[j].total_cmp(&p[i]));
-        idx.into_iter().take(k).map(|i| (self.centers[i], p[i])).collect()
+        let mut order: Vec<usize> = (0..p.len()).collect();
+        order.sort_by(|&i, &j| p[j].total_cmp(&p[i]));
+        let near = min_distance * min_distance;
+        let mut chosen: Vec<([f32; 2], f32)> = Vec::with_capacity(k);
+        for i in order {
+            let center = self.centers[i];
+            match chosen.iter().position(|(c, _)| min_distance > 0.0 && dist2(*c, center) < near) {
+                Some(j) => chosen[j].1 += p[i],
+                None if chosen.len() < k => chosen.push((center, p[i])),
+                None => {}
+            }
+        }
+        chosen.sort_by(|x, y| y.1.total_cmp(&x.1));
+        chosen
     }
 
     /// The nearest centre to `ab` (palette mode snaps each output pixel).
@@ -312,10 +325,30 @@ mod tests {
 
     #[test]
     fn top_k_orders_by_probability() {
-        let top = small().top_k(&LOGITS, 2);
+        let top = small().top_k(&LOGITS, 2, 0.0);
         assert_eq!(top.len(), 2);
         assert_eq!((top[0].0, top[1].0), ([0.0, 10.0], [20.0, 20.0]));
         let e = LOGITS.map(f32::exp);
         assert!((top[0].1 - e[2] / e.iter().sum::<f32>()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn top_k_keeps_suggestions_apart_and_merges_their_neighbours() {
+        let c = small();
+        let all = c.top_k(&LOGITS, 5, 0.0);
+        let p = |ab: [f32; 2]| all.iter().find(|(c, _)| *c == ab).unwrap().1;
+        // Everything within 15 of the best bin (0, 10) is folded into it.
+        let apart = c.top_k(&LOGITS, 5, 15.0);
+        for (i, (x, _)) in apart.iter().enumerate() {
+            for (y, _) in &apart[i + 1..] {
+                assert!(dist2(*x, *y) >= 15.0 * 15.0, "{x:?} and {y:?} are too close");
+            }
+        }
+        let merged: f32 = all.iter().filter(|(ab, _)| dist2(*ab, [0.0, 10.0]) < 225.0).map(|(_, p)| p).sum();
+        assert_eq!(apart[0].0, [0.0, 10.0]);
+        assert!((apart[0].1 - merged).abs() < 1e-6 && merged > p([0.0, 10.0]));
+        let total: f32 = apart.iter().map(|(_, p)| p).sum();
+        assert!((total - 1.0).abs() < 1e-5, "all five bins are accounted for: {total}");
+        assert!(apart.windows(2).all(|w| w[0].1 >= w[1].1), "most probable first");
     }
 }

@@ -29,6 +29,8 @@ pub enum Error {
     ModelMismatch(String),
     #[error("hint {index} at ({x}, {y}) is outside the {width}x{height} image")]
     HintOutside { index: usize, x: f32, y: f32, width: u32, height: u32 },
+    #[error("the point ({x}, {y}) is outside the {width}x{height} image")]
+    PointOutside { x: f32, y: f32, width: u32, height: u32 },
     #[error("invalid option: {0}")]
     InvalidOption(String),
     #[error("the compute backend failed: {0}")]

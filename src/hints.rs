@@ -72,11 +72,7 @@ pub fn hint_planes(hints: &[Hint], image: (u32, u32), working: (usize, usize)) -
     let (width, height) = image;
     let mut planes = HintPlanes::empty(working.0, working.1);
     for (index, hint) in hints.iter().enumerate() {
-        let inside = hint.x.is_finite()
-            && hint.y.is_finite()
-            && (0.0..width as f32).contains(&hint.x)
-            && (0.0..height as f32).contains(&hint.y);
-        if !inside {
+        if !inside(hint.x, hint.y, image) {
             return Err(Error::HintOutside { index, x: hint.x, y: hint.y, width, height });
         }
         let px = to_working(hint.x, width, working.0);
@@ -86,8 +82,13 @@ pub fn hint_planes(hints: &[Hint], image: (u32, u32), working: (usize, usize)) -
     Ok(planes)
 }
 
+/// Whether (x, y), in image pixels, lies on the image.
+pub fn inside(x: f32, y: f32, (width, height): (u32, u32)) -> bool {
+    x.is_finite() && y.is_finite() && (0.0..width as f32).contains(&x) && (0.0..height as f32).contains(&y)
+}
+
 /// Map an image coordinate to the working-size pixel that covers it.
-fn to_working(v: f32, full: u32, working: usize) -> usize {
+pub(crate) fn to_working(v: f32, full: u32, working: usize) -> usize {
     ((v / full as f32 * working as f32) as usize).min(working - 1)
 }
 

@@ -4,8 +4,8 @@
 //!
 //! The library is plain Rust around one network: [`color`] (sRGB ↔ CIE Lab),
 //! [`classes`] (quantised ab colour classes), [`model`] (the network), [`weights`] (the model
-//! file), [`decode`] (safe image reading), [`hints`] (user colour hints) and [`pipeline`]
-//! (full-resolution colorization).
+//! file), [`decode`] (safe image reading), [`hints`] (user colour hints), [`pipeline`]
+//! (full-resolution colorization) and [`suggest`] (likely colours at a point, for hint pickers).
 //!
 //! ```no_run
 //! use burn::prelude::Device;
@@ -29,6 +29,7 @@ pub mod model;
 pub mod palette;
 pub mod pipeline;
 pub mod rng;
+pub mod suggest;
 #[cfg(feature = "native")]
 pub mod train;
 #[cfg(all(target_family = "wasm", feature = "web"))]
@@ -40,4 +41,5 @@ pub use error::{Error, Result};
 pub use hints::Hint;
 pub use model::{Head, ModelConfig};
 pub use pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
+pub use suggest::Suggestion;
 pub use weights::Model;

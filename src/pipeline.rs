@@ -16,7 +16,7 @@ use crate::color;
 use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
 use crate::error::{Error, Result};
 use crate::hints::{Hint, HintPlanes, hint_planes};
-use crate::model::{HEAD_STRIDE, INPUT_CHANNELS, SIZE_MULTIPLE, decode_ab};
+use crate::model::{INPUT_CHANNELS, SIZE_MULTIPLE, decode_ab};
 use crate::weights::Model;
 
 /// Default working size: the long side the network sees, in pixels.
@@ -127,19 +127,24 @@ impl Colorizer {
         &self.device
     }
 
-    /// Run the network on the photo's lightness (and hints) and decode ab at output resolution.
-    pub async fn predict_ab(&self, photo: &Photo, options: &ColorizeOptions) -> Result<AbMap> {
+    /// Run the network on the photo's lightness (and hints): its raw output (class logits, or
+    /// ab / AB_RANGE for regression), `[1, C, h, w]` at 1/HEAD_STRIDE of the working size.
+    pub(crate) fn forward(&self, photo: &Photo, options: &ColorizeOptions) -> Result<Tensor<4>> {
         options.validate()?;
         let (w, h) = working_size(photo.width, photo.height, options.size);
         let hints = hint_planes(&options.hints, (photo.width, photo.height), (w, h))?;
         let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h));
         let input = network_input(&lightness, &hints);
         let input = Tensor::<4>::from_data(TensorData::new(input, [1, INPUT_CHANNELS, h, w]), &self.device);
-        let output = self.model.net.forward(input);
+        Ok(self.model.net.forward(input))
+    }
+
+    /// Run the network on the photo's lightness (and hints) and decode ab at output resolution.
+    pub async fn predict_ab(&self, photo: &Photo, options: &ColorizeOptions) -> Result<AbMap> {
+        let output = self.forward(photo, options)?;
+        let [_, _, oh, ow] = output.dims();
         let ab = decode_ab(&self.model.config, output, options.temperature);
-        let data = ab.into_data_async().await.map_err(|e| Error::Backend(format!("{e:?}")))?;
-        let values = data.try_into_vec::<f32>().map_err(|e| Error::Backend(format!("{e:?}")))?;
-        let (ow, oh) = (w / HEAD_STRIDE, h / HEAD_STRIDE);
+        let values = read_floats(ab).await?;
         let (a, b) = values.split_at(ow * oh);
         Ok(AbMap { width: ow, height: oh, ab: [a.to_vec(), b.to_vec()] })
     }
@@ -156,6 +161,12 @@ impl Colorizer {
         let photo = Photo::from_bytes(bytes, options.max_megapixels)?;
         self.colorize_photo(&photo, options).await
     }
+}
+
+/// Read a tensor back from its device (asynchronously, as WebGPU requires).
+pub(crate) async fn read_floats(tensor: Tensor<4>) -> Result<Vec<f32>> {
+    let data = tensor.into_data_async().await.map_err(|e| Error::Backend(format!("{e:?}")))?;
+    data.try_into_vec::<f32>().map_err(|e| Error::Backend(format!("{e:?}")))
 }
 
 /// Precomputed bilinear taps along one axis (half-pixel centres, edges clamped).

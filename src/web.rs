@@ -11,9 +11,12 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::decode::Photo;
+use std::rc::Rc;
+
+use crate::decode::{Photo, check_dimensions};
 use crate::hints::Hint;
 use crate::pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
+use crate::suggest::DEFAULT_SUGGESTIONS;
 use crate::weights::Model;
 
 #[wasm_bindgen(start)]
@@ -56,6 +59,28 @@ impl JsOptions {
     }
 }
 
+/// The point and count of `suggest(...)`, read from the same options object.
+#[derive(Debug, Deserialize)]
+struct JsPoint {
+    x: f32,
+    y: f32,
+    #[serde(default)]
+    k: Option<usize>,
+}
+
+impl JsPoint {
+    fn parse(value: &JsValue) -> Result<Self, JsError> {
+        serde_wasm_bindgen::from_value(value.clone())
+            .map_err(|e| JsError::new(&format!("suggest needs {{x, y}} in image pixels: {e}")))
+    }
+}
+
+/// What a call colorizes: encoded bytes or raw RGBA pixels.
+enum Input {
+    Bytes(Vec<u8>),
+    Rgba { pixels: Vec<u8>, width: u32, height: u32 },
+}
+
 fn to_js(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -82,6 +107,9 @@ pub struct WasmColorizer {
     model_bytes: Vec<u8>,
     colorizer: Colorizer,
     backend: Backend,
+    /// The last input and its decoded photo: placing hints re-runs the same photo many times,
+    /// and decoding a large JPEG costs more than the network.
+    last: Option<(Input, Rc<Photo>)>,
 }
 
 /// Initialise burn's WebGPU device (the caller has checked that an adapter exists).
@@ -110,7 +138,7 @@ impl WasmColorizer {
             other => return Err(JsError::new(&format!("unknown backend '{other}': use 'webgpu' or 'cpu'"))),
         };
         let colorizer = Colorizer::new(parsed, device);
-        Ok(WasmColorizer { model_bytes, colorizer, backend })
+        Ok(WasmColorizer { model_bytes, colorizer, backend, last: None })
     }
 
     /// "webgpu" or "cpu".
@@ -128,10 +156,7 @@ impl WasmColorizer {
     /// Colorize encoded image bytes (PNG, JPEG, WebP, BMP, GIF, TIFF).
     #[wasm_bindgen(js_name = colorizeBytes)]
     pub async fn colorize_bytes(&mut self, bytes: Uint8Array, options: JsValue) -> Result<JsValue, JsError> {
-        let options = JsOptions::parse(options)?;
-        let settings = options.colorize_options()?;
-        let photo = Photo::from_bytes(&bytes.to_vec(), settings.max_megapixels).map_err(to_js)?;
-        self.run(&photo, &settings, options.png).await
+        self.colorize(Input::Bytes(bytes.to_vec()), options).await
     }
 
     /// Colorize raw RGBA pixels (the `data` of an `ImageData`).
@@ -143,32 +168,107 @@ impl WasmColorizer {
         height: u32,
         options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let options = JsOptions::parse(options)?;
-        let settings = options.colorize_options()?;
-        crate::decode::check_dimensions(width, height, settings.max_megapixels).map_err(to_js)?;
-        let image = image::RgbaImage::from_raw(width, height, rgba)
-            .ok_or_else(|| JsError::new(&format!("pixel data does not hold {width}x{height} RGBA pixels")))?;
-        let photo = Photo::from_image(&image::DynamicImage::ImageRgba8(image)).map_err(to_js)?;
-        self.run(&photo, &settings, options.png).await
+        self.colorize(Input::Rgba { pixels: rgba, width, height }, options).await
+    }
+
+    /// The colours the network finds most likely at `{x, y}` of encoded image bytes:
+    /// `[{r, g, b, ab, probability}]`, most likely first.
+    #[wasm_bindgen(js_name = suggestBytes)]
+    pub async fn suggest_bytes(&mut self, bytes: Uint8Array, options: JsValue) -> Result<JsValue, JsError> {
+        self.suggest(Input::Bytes(bytes.to_vec()), options).await
+    }
+
+    /// As `suggestBytes`, for raw RGBA pixels.
+    #[wasm_bindgen(js_name = suggestRgba)]
+    pub async fn suggest_rgba(
+        &mut self,
+        rgba: Vec<u8>,
+        width: u32,
+        height: u32,
+        options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        self.suggest(Input::Rgba { pixels: rgba, width, height }, options).await
     }
 }
 
 impl WasmColorizer {
-    /// Colorize; on a WebGPU failure switch to the CPU for good and retry once.
-    async fn run(&mut self, photo: &Photo, options: &ColorizeOptions, png: bool) -> Result<JsValue, JsError> {
-        let image = match self.colorizer.colorize_photo(photo, options).await {
-            Ok(image) => image,
+    async fn colorize(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
+        let options = JsOptions::parse(options)?;
+        let settings = options.colorize_options()?;
+        let photo = self.photo(input, settings.max_megapixels)?;
+        let image = self.with_fallback(&photo, &settings, |c, p, o| Box::pin(c.colorize_photo(p, o))).await?;
+        result_object(&image, options.png)
+    }
+
+    async fn suggest(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
+        let point = JsPoint::parse(&options)?;
+        let settings = JsOptions::parse(options)?.colorize_options()?;
+        let photo = self.photo(input, settings.max_megapixels)?;
+        let k = point.k.unwrap_or(DEFAULT_SUGGESTIONS);
+        let suggestions = self
+            .with_fallback(&photo, &settings, |c, p, o| Box::pin(c.suggest(p, o, (point.x, point.y), k)))
+            .await?;
+        serde_wasm_bindgen::to_value(&suggestions).map_err(|e| JsError::new(&format!("could not return suggestions: {e}")))
+    }
+
+    /// Decode the input, or reuse the photo decoded last time when the input is the same.
+    fn photo(&mut self, input: Input, max_megapixels: f64) -> Result<Rc<Photo>, JsError> {
+        if let Some((last, photo)) = &self.last {
+            if same_input(last, &input) {
+                check_dimensions(photo.width, photo.height, max_megapixels).map_err(to_js)?;
+                return Ok(photo.clone());
+            }
+        }
+        let photo = Rc::new(decode(&input, max_megapixels)?);
+        self.last = Some((input, photo.clone()));
+        Ok(photo)
+    }
+
+    /// Run `job`; on a WebGPU failure switch to the CPU for good and run it once more.
+    async fn with_fallback<T>(
+        &mut self,
+        photo: &Photo,
+        options: &ColorizeOptions,
+        job: impl for<'a> Fn(&'a Colorizer, &'a Photo, &'a ColorizeOptions) -> Job<'a, T>,
+    ) -> Result<T, JsError> {
+        match job(&self.colorizer, photo, options).await {
+            Ok(value) => Ok(value),
             Err(crate::Error::Backend(e)) if self.backend == Backend::WebGpu => {
                 web_sys_warn(&format!("WebGPU failed ({e}); continuing on the CPU"));
                 let cpu = Device::flex();
                 let model = Model::from_bytes(&self.model_bytes, &cpu).map_err(to_js)?;
                 self.colorizer = Colorizer::new(model, cpu);
                 self.backend = Backend::Cpu;
-                self.colorizer.colorize_photo(photo, options).await.map_err(to_js)?
+                job(&self.colorizer, photo, options).await.map_err(to_js)
             }
-            Err(e) => return Err(to_js(e)),
-        };
-        result_object(&image, png)
+            Err(e) => Err(to_js(e)),
+        }
+    }
+}
+
+/// A boxed pipeline call, so one fallback wrapper serves colorize and suggest.
+type Job<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = crate::Result<T>> + 'a>>;
+
+fn same_input(a: &Input, b: &Input) -> bool {
+    match (a, b) {
+        (Input::Bytes(a), Input::Bytes(b)) => a == b,
+        (Input::Rgba { pixels: a, width: aw, height: ah }, Input::Rgba { pixels: b, width: bw, height: bh }) => {
+            (aw, ah) == (bw, bh) && a == b
+        }
+        _ => false,
+    }
+}
+
+fn decode(input: &Input, max_megapixels: f64) -> Result<Photo, JsError> {
+    match input {
+        Input::Bytes(bytes) => Photo::from_bytes(bytes, max_megapixels).map_err(to_js),
+        Input::Rgba { pixels, width, height } => {
+            check_dimensions(*width, *height, max_megapixels).map_err(to_js)?;
+            let image = image::RgbaImage::from_raw(*width, *height, pixels.clone()).ok_or_else(|| {
+                JsError::new(&format!("pixel data does not hold {width}x{height} RGBA pixels"))
+            })?;
+            Photo::from_image(&image::DynamicImage::ImageRgba8(image)).map_err(to_js)
+        }
     }
 }
 

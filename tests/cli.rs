@@ -129,13 +129,47 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
         .unwrap();
     }
     let model = write_model(&dir);
-    let output =
-        cli().args(["eval", "--hints", "3", "--model"]).arg(&model).arg("--data").arg(&photos).output().unwrap();
+    let grid = dir.join("grid.png");
+    let output = cli()
+        .args(["eval", "--hints", "0", "3", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&photos)
+        .arg("--grid")
+        .arg(&grid)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for part in ["3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images"] {
+    for part in ["0 hints:", "3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images"] {
         assert!(stdout.contains(part), "missing {part}: {stdout}");
     }
+    // Two rows (one per photo) of grey | colorized | original, each 160 px high.
+    let grid = image::open(&grid).expect("the grid is a PNG").to_rgb8();
+    assert_eq!(grid.height(), 2 * 164 + 4);
+    let row_width = [(40, 30), (17, 23)].map(|(w, h): (u32, u32)| 3 * ((w * 160).div_ceil(h) + 4) + 4);
+    assert_eq!(grid.width(), row_width.into_iter().max().unwrap());
+}
+
+#[test]
+fn suggest_lists_distinct_colours_and_refuses_points_outside() {
+    let dir = temp_dir("suggest");
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, encode(&DynamicImage::ImageRgb8(scene(40, 30)), ImageFormat::Png)).unwrap();
+    let model = write_model(&dir);
+    let run = |at: &str| {
+        cli().args(["suggest", "-k", "4", "--at", at, "--hint", "5,5,#ff0000", "--model"]).arg(&model).arg(&photo).output()
+    };
+    let output = run("10,12").unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!((1..=4).contains(&lines.len()), "{stdout}");
+    assert!(lines.iter().all(|l| l.starts_with('#') && l.contains('%')), "{stdout}");
+    let outside = run("40,12").unwrap();
+    assert!(!outside.status.success());
+    let stderr = String::from_utf8_lossy(&outside.stderr);
+    assert!(stderr.contains("the point (40, 12) is outside the 40x30 image"), "{stderr}");
 }
 
 #[test]

@@ -79,3 +79,76 @@ async fn bad_bytes_reject_with_a_message_and_the_next_call_works() {
     let rejected = WasmColorizer::create(Uint8Array::from(&b"BCOLRIZE-garbage"[..]), "cpu".into()).await;
     assert!(rejected.is_err(), "a broken model file is refused");
 }
+
+/// The model shipped with the project, as the page loads it.
+const SHIPPED: &[u8] = include_bytes!("../models/default.bclz");
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn message(error: JsValue) -> String {
+    Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn shipped_weights_give_the_native_picture_on_webgpu_and_cpu() {
+    // tests/shipped_model.rs checks the native build against the same recorded picture.
+    let input = Uint8Array::from(&include_bytes!("fixtures/card.png")[..]);
+    let expected = image::load_from_memory(include_bytes!("fixtures/card-shipped.png")).unwrap().to_rgba8();
+    for backend in ["cpu", "webgpu"] {
+        let mut colorizer = WasmColorizer::create(Uint8Array::from(SHIPPED), backend.into()).await.unwrap();
+        assert_eq!(colorizer.backend(), backend);
+        let result = colorizer.colorize_bytes(input.clone(), json(r#"{"size": 64}"#)).await.unwrap();
+        let got = rgba(&result);
+        let worst = got.iter().zip(expected.as_raw()).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
+        assert!(worst <= 4, "{backend}: the shipped model differs from native by {worst} levels");
+    }
+}
+
+/// A grey card: a flat mid-grey square on a grey gradient (as in tests/hints.rs).
+fn grey_card() -> Uint8Array {
+    let image = image::GrayImage::from_fn(96, 64, |x, y| {
+        let square = (32..64).contains(&x) && (16..48).contains(&y);
+        image::Luma([if square { 130 } else { (60 + x + y / 2) as u8 }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageLuma8(image).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    Uint8Array::from(out.into_inner().as_slice())
+}
+
+/// Mean a* over the 11×11 square around (48, 32) of a 96-wide RGBA result.
+fn mean_a_at_centre(rgba: &[u8]) -> f32 {
+    let mut sum = 0.0;
+    for y in 27..=37 {
+        for x in 43..=53 {
+            let i = (y * 96 + x) * 4;
+            sum += color::srgb8_to_lab([rgba[i], rgba[i + 1], rgba[i + 2]])[1];
+        }
+    }
+    sum / 121.0
+}
+
+#[wasm_bindgen_test]
+async fn a_red_hint_turns_its_region_red_and_suggestions_follow_it() {
+    let mut colorizer = WasmColorizer::create(Uint8Array::from(SHIPPED), "cpu".into()).await.unwrap();
+    let plain = colorizer.colorize_bytes(grey_card(), json(r#"{"size": 96}"#)).await.unwrap();
+    let hint = r#"{"size": 96, "hints": [{"x": 48, "y": 32, "r": 255, "g": 0, "b": 0}]"#;
+    let hinted = colorizer.colorize_bytes(grey_card(), json(&format!("{hint}}}"))).await.unwrap();
+    let (before, after) = (mean_a_at_centre(&rgba(&plain)), mean_a_at_centre(&rgba(&hinted)));
+    assert!(after > before + 10.0, "a* at the hint went from {before} to {after}");
+
+    let suggested = colorizer.suggest_bytes(grey_card(), json(&format!(r#"{hint}, "x": 48, "y": 32, "k": 3}}"#))).await;
+    let suggested: js_sys::Array = suggested.unwrap().into();
+    assert!((1..=3).contains(&suggested.length()), "{} suggestions", suggested.length());
+    let first = suggested.get(0);
+    let channel = |key: &str| Reflect::get(&first, &key.into()).unwrap().as_f64().unwrap() as u8;
+    let lab = color::srgb8_to_lab([channel("r"), channel("g"), channel("b")]);
+    assert!(lab[1] > 15.0, "the top suggestion under a red hint is warm: {lab:?}");
+
+    let outside = colorizer.suggest_bytes(grey_card(), json(r#"{"x": 200, "y": 5}"#)).await.err().unwrap();
+    assert_eq!(message(outside.into()), "the point (200, 5) is outside the 96x64 image");
+    let bad_hint = json(r#"{"hints": [{"x": 96, "y": 0, "r": 1, "g": 2, "b": 3}]}"#);
+    let outside = colorizer.colorize_bytes(grey_card(), bad_hint).await.err().unwrap();
+    assert_eq!(message(outside.into()), "hint 0 at (96, 0) is outside the 96x64 image");
+}

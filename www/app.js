@@ -1,5 +1,8 @@
 // The page: picks up photos (file picker, drag and drop, paste), sends them to the worker,
-// shows before/after, lets the user tune saturation and download the full-size PNG.
+// shows before/after, lets the user pin colour hints (hints.js), tune saturation and download
+// the full-size PNG.
+import { createHints } from './hints.js';
+
 const $ = (id) => document.getElementById(id);
 const ui = {
   drop: $('drop'), file: $('file'), status: $('status'), progress: $('progress'), error: $('error'),
@@ -51,12 +54,12 @@ function startWorker(backend) {
   worker.postMessage({ type: 'init', backend });
 }
 
-/** Ask the worker to colorize; requests are answered in order. */
-function colorize(bytes, options) {
+/** Ask the worker to colorize (or suggest colours); requests are answered in order. */
+function ask(type, bytes, options) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker.postMessage({ type: 'colorize', id, bytes, options });
+    worker.postMessage({ type, id, bytes, options });
   });
 }
 
@@ -84,37 +87,76 @@ function draw(canvas, imageData) {
 
 function show(result, name) {
   const imageData = new ImageData(new Uint8ClampedArray(result.rgba), result.width, result.height);
+  const fresh = ui.after.width !== result.width || ui.after.height !== result.height || !current.shown;
   draw(ui.after, imageData);
-  draw(ui.before, greyOf(imageData));
+  if (fresh) {
+    draw(ui.before, greyOf(imageData));
+    hints.reset(result.width, result.height);
+    current.shown = true;
+  }
   ui.result.hidden = false;
-  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
-  downloadUrl = URL.createObjectURL(new Blob([result.png], { type: 'image/png' }));
-  ui.download.href = downloadUrl;
   ui.download.download = `${name.replace(/\.[^.]+$/, '') || 'photo'}-colour.png`;
   const where = result.backend === 'webgpu' ? 'WebGPU' : 'the CPU';
   setStatus(`Done: ${result.width}×${result.height} in ${(result.milliseconds / 1000).toFixed(2)} s on ${where}.`);
-  document.body.dataset.done = String(Number(document.body.dataset.done ?? 0) + 1);
+  // The download is the full-size canvas as PNG, made off the critical path.
+  ui.download.setAttribute('aria-disabled', 'true');
+  ui.after.toBlob((blob) => {
+    if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+    downloadUrl = URL.createObjectURL(blob);
+    ui.download.href = downloadUrl;
+    ui.download.removeAttribute('aria-disabled');
+    document.body.dataset.done = String(Number(document.body.dataset.done ?? 0) + 1);
+  }, 'image/png');
 }
+
+// One request in flight at a time; edits made meanwhile are folded into one follow-up run,
+// so dragging a pin or a slider never builds a queue of stale results.
+let running = false;
+let again = false;
 
 async function run() {
   if (!current) return;
+  if (running) { again = true; return; }
+  running = true;
   const { bytes, name } = current;
   ui.error.hidden = true;
   setStatus(`Colorizing ${name}…`, true);
   try {
-    const result = await colorize(bytes, { png: true, saturation: Number(ui.saturation.value), ...workingSize });
+    const options = { saturation: Number(ui.saturation.value), hints: hints.list(), ...workingSize };
+    const result = await ask('colorize', bytes, options);
     if (current?.bytes === bytes) show(result, name);
   } catch (e) {
-    if (current?.bytes !== bytes) return;
-    setStatus('');
-    showError(`${name}: ${e.message}`);
-    document.body.dataset.failed = String(Number(document.body.dataset.failed ?? 0) + 1);
+    if (current?.bytes === bytes) {
+      setStatus('');
+      showError(`${name}: ${e.message}`);
+      document.body.dataset.failed = String(Number(document.body.dataset.failed ?? 0) + 1);
+    }
+  } finally {
+    running = false;
+    if (again) { again = false; run(); }
   }
 }
 
+// Pins: a new or changed pin re-colours the photo (debounced a little for drags and the
+// colour picker); suggestions come from the same worker.
+let hintTimer = 0;
+const hints = createHints({
+  pins: $('pins'), editor: $('hint-editor'), color: $('hint-color'), suggestions: $('suggestions'),
+  remove: $('hint-delete'), clear: $('hints-clear'), count: $('hint-count'),
+}, {
+  changed() { clearTimeout(hintTimer); hintTimer = setTimeout(run, 80); },
+  colourAt(x, y) {
+    const [r, g, b] = ui.after.getContext('2d').getImageData(Math.floor(x), Math.floor(y), 1, 1).data;
+    return { r, g, b };
+  },
+  suggest: (x, y, others) => ask('suggest', current.bytes, { x, y, k: 6, hints: others, ...workingSize })
+    .then((reply) => reply.colours),
+});
+
 async function accept(file) {
   if (!file) return;
-  current = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'pasted image' };
+  current = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'pasted image', shown: false };
+  hints.reset(0, 0);
   run();
 }
 
@@ -135,15 +177,16 @@ document.addEventListener('paste', (e) => {
   if (item) accept(item.getAsFile());
 });
 
-// Before/after slider: by the range input, or by dragging on the picture.
+// Before/after slider: by the range input, or by dragging the divider line.
 function setSplit(percent) {
   ui.before.style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
   ui.divider.style.left = `${percent}%`;
   ui.split.value = String(percent);
 }
 ui.split.addEventListener('input', () => setSplit(Number(ui.split.value)));
-ui.compare.addEventListener('pointermove', (e) => {
-  if (e.buttons !== 1 && e.pointerType === 'mouse') return;
+ui.divider.addEventListener('pointerdown', (e) => ui.divider.setPointerCapture(e.pointerId));
+ui.divider.addEventListener('pointermove', (e) => {
+  if (!ui.divider.hasPointerCapture(e.pointerId)) return;
   const box = ui.compare.getBoundingClientRect();
   setSplit(Math.round(Math.min(1, Math.max(0, (e.clientX - box.left) / box.width)) * 100));
 });

@@ -1,5 +1,6 @@
-// Runs the colorizer off the page's thread, so the page never freezes. Requests are answered
-// in the order they arrive (the Colorizer queues them), each tagged with its id.
+// Runs the colorizer off the page's thread, so the page never freezes. Requests (colorize, or
+// suggest colours at a point) are answered in the order they arrive (the Colorizer queues
+// them), each tagged with its id.
 import { Colorizer } from './pkg/colorize.js';
 
 let colorizer = null;
@@ -18,6 +19,16 @@ async function start(backend) {
 self.onmessage = async ({ data }) => {
   if (data.type === 'init') {
     ready = start(data.backend);
+    return;
+  }
+  if (data.type === 'suggest') {
+    try {
+      await ready;
+      const colours = await colorizer.suggest(data.bytes, data.options);
+      self.postMessage({ type: 'result', id: data.id, colours });
+    } catch (e) {
+      self.postMessage({ type: 'error', id: data.id, message: e?.message ?? String(e) });
+    }
     return;
   }
   if (data.type !== 'colorize') return;

@@ -104,7 +104,7 @@ pub fn parse_hint(text: &str) -> Result<Hint, String> {
     Ok(Hint { x: coord(x)?, y: coord(y)?, r: channel(0)?, g: channel(2)?, b: channel(4)? })
 }
 
-fn read_hints_file(path: &Path) -> Result<Vec<Hint>, CliError> {
+pub fn read_hints_file(path: &Path) -> Result<Vec<Hint>, CliError> {
     let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
     serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: not a list of hints: {e}", path.display())))
 }

@@ -17,7 +17,8 @@ use super::files::load_model;
 /// Süsstrunk's M3 of the results over that of the originals; under 1 means duller), and AuC of
 /// the per-pixel ab error (Zhang et al.), each beside the grey baseline (the photo left grey).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "EXAMPLE:\n  burn-colorize eval --model runs/mine/best.bclz --data bsds500-dev.zip --hints 10")]
+#[command(after_help = "EXAMPLES:\n  burn-colorize eval --model runs/mine/best.bclz --data bsds500-dev.zip --hints 0 1 5 10\n  \
+    burn-colorize eval --data my-photos/ --grid examples.png --limit 6")]
 pub struct Args {
     /// Model file [default: the model bundled with this build].
     #[arg(short, long, value_name = "PATH")]
@@ -27,9 +28,9 @@ pub struct Args {
     #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
-    /// Simulated true-colour hints per photo.
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub hints: usize,
+    /// Simulated true-colour hints per photo; several values give one line each.
+    #[arg(long, default_value = "0", num_args = 1.., value_name = "N")]
+    pub hints: Vec<usize>,
 
     /// Working size, as in `colorize --size`.
     #[arg(short, long, default_value_t = burn_colorize::pipeline::DEFAULT_SIZE)]
@@ -46,6 +47,11 @@ pub struct Args {
     /// Seed for the hint positions.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+
+    /// Also write a picture of the first six photos: one row each, grey | colorized | original
+    /// (with the last --hints value).
+    #[arg(long, value_name = "PNG")]
+    pub grid: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -54,8 +60,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let data = Dataset::open(&args.data, None, 0.0)?;
     let colorize = ColorizeOptions { size: args.size, temperature: args.temperature, ..Default::default() };
     colorize.validate()?;
-    let options = EvalOptions { hints: args.hints, colorize, limit: args.limit, seed: args.seed };
-    let summary = evaluate(&colorizer, &data, &options)?;
-    println!("{} hints: {summary}", args.hints);
+    for (i, &hints) in args.hints.iter().enumerate() {
+        let last = i + 1 == args.hints.len();
+        let grid = if last { args.grid.clone() } else { None };
+        let options = EvalOptions { hints, colorize: colorize.clone(), limit: args.limit, seed: args.seed, grid };
+        let summary = evaluate(&colorizer, &data, &options)?;
+        println!("{hints} hints: {summary}");
+    }
+    if let Some(grid) = &args.grid {
+        println!("grid: {}", grid.display());
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod error;
 mod eval;
 mod files;
 mod info;
+mod suggest;
 mod train;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ pub enum Command {
     Colorize(colorize::Args),
     Info(info::Args),
     Train(train::Args),
+    Suggest(suggest::Args),
     Eval(eval::Args),
     Bench(bench::Args),
 }
@@ -43,6 +45,7 @@ pub fn run() -> ExitCode {
         Command::Colorize(args) => colorize::run(args),
         Command::Info(args) => info::run(args),
         Command::Train(args) => train::run(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -93,8 +93,9 @@ pub struct Args {
     #[arg(long)]
     pub limit: Option<usize>,
 
-    /// End this invocation after N epochs; continue later with --resume.
-    #[arg(long, hide = true)]
+    /// End this invocation after N epochs (the learning-rate schedule still spans --epochs);
+    /// continue later with --resume. For runs split over several sittings.
+    #[arg(long, value_name = "N")]
     pub stop_after: Option<usize>,
 }
 

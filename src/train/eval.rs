@@ -1,7 +1,10 @@
 //! Evaluation of a model on colour photos at their full size, optionally with N simulated
 //! true-colour hints per photo (as Zhang et al. '17 measure interactive colorization).
 
+use std::path::PathBuf;
+
 use image::RgbImage;
+use image::imageops::{self, FilterType};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::data::Dataset;
@@ -21,7 +24,13 @@ pub struct EvalOptions {
     /// Evaluate at most this many photos.
     pub limit: Option<usize>,
     pub seed: u64,
+    /// Write a grid of the first photos here: one row each, grey | colorized | original.
+    pub grid: Option<PathBuf>,
 }
+
+/// Photos in an evaluation grid, and the height each is scaled to.
+const GRID_ROWS: usize = 6;
+const GRID_HEIGHT: u32 = 160;
 
 /// `count` hints at random points of `truth`, each the mean true colour of a 3×3 patch.
 pub fn simulated_hints(truth: &RgbImage, count: usize, rng: &mut Rng) -> Vec<Hint> {
@@ -54,6 +63,7 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
         ProgressStyle::with_template("{bar:30} {pos}/{len} photos | {per_sec} | ETA {eta}").expect("valid template"),
     );
     let mut totals = QualityTotals::default();
+    let mut rows = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
         let mut rng = Rng::new(options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -62,9 +72,50 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
         let photo = Photo::from_image(&colour)?;
         let run = ColorizeOptions { hints, ..options.colorize.clone() };
         let prediction = pollster::block_on(colorizer.colorize_photo(&photo, &run))?.to_rgb8();
-        totals.add(prediction.as_raw(), &grey_baseline(truth.as_raw()), truth.as_raw());
+        let grey = grey_baseline(truth.as_raw());
+        totals.add(prediction.as_raw(), &grey, truth.as_raw());
+        if options.grid.is_some() && rows.len() < GRID_ROWS {
+            let grey = RgbImage::from_raw(truth.width(), truth.height(), grey).expect("same size");
+            rows.push([grey, prediction, truth]);
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some(path) = &options.grid {
+        save_rows(path, &rows)?;
+    }
     Ok(totals.summary())
+}
+
+/// A grid with one row per photo (grey | colorized | original), each scaled to the same
+/// height, 4 px white gaps.
+fn save_rows(path: &std::path::Path, rows: &[[RgbImage; 3]]) -> Result<(), TrainError> {
+    let gap = 4;
+    let scaled: Vec<Vec<RgbImage>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|image| {
+                    let width = (image.width() * GRID_HEIGHT).div_ceil(image.height()).max(1);
+                    imageops::resize(image, width, GRID_HEIGHT, FilterType::Triangle)
+                })
+                .collect()
+        })
+        .collect();
+    let row_width = |row: &Vec<RgbImage>| row.iter().map(|i| i.width() + gap).sum::<u32>() + gap;
+    let width = scaled.iter().map(row_width).max().unwrap_or(gap);
+    let height = scaled.len() as u32 * (GRID_HEIGHT + gap) + gap;
+    let mut canvas = RgbImage::from_pixel(width, height, image::Rgb([255; 3]));
+    for (r, row) in scaled.iter().enumerate() {
+        let mut x = gap;
+        for image in row {
+            imageops::replace(&mut canvas, image, x as i64, (gap + r as u32 * (GRID_HEIGHT + gap)) as i64);
+            x += image.width() + gap;
+        }
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(TrainError::io(parent))?;
+    }
+    let png = crate::pipeline::encode(&image::DynamicImage::ImageRgb8(canvas), crate::pipeline::OutputFormat::Png)?;
+    super::checkpoint::write_atomic(path, &png)
 }

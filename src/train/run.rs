@@ -213,6 +213,33 @@ fn progress_bar(total: u64, epoch: usize, epochs: usize) -> ProgressBar {
     ProgressBar::new(total).with_style(style)
 }
 
+/// Progress as plain lines, every tenth of an epoch, when the bar is hidden (output
+/// redirected to a log file, `nohup`, CI): long runs must still show they are alive.
+struct PlainProgress {
+    next: u64,
+    step: u64,
+    start: std::time::Instant,
+}
+
+impl PlainProgress {
+    fn new(total: usize) -> Self {
+        let step = (total as u64 / 10).max(1);
+        Self { next: step, step, start: std::time::Instant::now() }
+    }
+
+    fn report(&mut self, bar: &ProgressBar, epoch: usize, epochs: usize, loss: f64) {
+        let done = bar.position();
+        if !bar.is_hidden() || done < self.next {
+            return;
+        }
+        self.next = (done / self.step + 1) * self.step;
+        let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+        let total = bar.length().unwrap_or(done);
+        let eta = (total.saturating_sub(done)) as f64 / rate.max(1e-9);
+        println!("epoch {}/{epochs}: {done}/{total} photos, loss {loss:.4}, {rate:.1} img/s, ETA {eta:.0} s", epoch + 1);
+    }
+}
+
 /// One pass over the training photos; returns the network, the mean loss and photos seen.
 #[allow(clippy::too_many_arguments)]
 fn train_epoch(
@@ -232,6 +259,7 @@ fn train_epoch(
     let recipe = Recipe { size: config.size, augment, hints };
     let receiver = spawn_epoch(data.clone(), order, config.batch, epoch, config.seed, recipe, spec);
     let bar = progress_bar(items.len() as u64, epoch, config.epochs);
+    let mut log_line = PlainProgress::new(items.len());
     let (mut loss_sum, mut steps, mut seen, mut failures) = (0.0, 0usize, 0usize, 0usize);
     for prepared in receiver {
         bar.inc((prepared.batch.len() + prepared.grey + prepared.failures.len()) as u64);
@@ -260,6 +288,7 @@ fn train_epoch(
         steps += 1;
         seen += prepared.batch.len();
         bar.set_message(format!("loss {:.4}", loss_sum / steps as f64));
+        log_line.report(&bar, epoch, config.epochs, loss_sum / steps as f64);
     }
     bar.finish_and_clear();
     if failures > 0 {
