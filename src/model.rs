@@ -199,6 +199,29 @@ impl ColorNet {
     }
 }
 
+impl ColorNet {
+    /// The same network with its class scores changed to `scale · (logits − shift[c])`, folded
+    /// into the last layer so every backend and the model file carry it at no cost.
+    ///
+    /// A network trained with class rebalancing predicts roughly w·p (the true colour
+    /// probabilities times the class weights); `shift = β·ln w` takes part (β < 1) or all
+    /// (β = 1) of that push towards rare colours back out, trading vividness for accuracy.
+    /// `scale` sharpens (> 1) or flattens (< 1) the distribution, like dividing the decoding
+    /// temperature by it. Panics if `shift` does not have one value per output channel.
+    pub fn recalibrate_head(self, scale: f32, shift: &[f32]) -> Self {
+        let device = self.head.weight.val().device();
+        let bias = self.head.bias.clone().expect("the head has a bias");
+        assert_eq!(bias.val().dims()[0], shift.len(), "one shift per class");
+        let shift = Tensor::<1>::from_data(TensorData::new(shift.to_vec(), [shift.len()]), &device);
+        let weight = self.head.weight.val() * scale;
+        let bias = (bias.val() - shift) * scale;
+        let mut head = self.head;
+        head.weight = burn::module::Param::from_tensor(weight);
+        head.bias = Some(burn::module::Param::from_tensor(bias));
+        Self { head, ..self }
+    }
+}
+
 /// Turn the network's output into ab values, [batch, 2, h, w], on the same device.
 ///
 /// Classification: the annealed mean of Zhang et al., softmax(logits / T) weighted over the
@@ -250,6 +273,21 @@ mod tests {
         let logits = Tensor::<4>::from_data(TensorData::new(vec![0.0f32, 1.0, 9.0], [1, 3, 1, 1]), &device);
         let ab = decode_ab(&config, logits, 0.01).into_data().try_to_vec::<f32>().unwrap();
         assert!((ab[0] + 30.0).abs() < 1e-2 && (ab[1] - 60.0).abs() < 1e-2, "{ab:?}");
+    }
+
+    #[test]
+    fn recalibrated_head_scales_and_shifts_the_logits() {
+        let device = Device::flex();
+        let config = ModelConfig::tiny(Head::Classification { centers: vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]] });
+        let net = config.init(&device);
+        let input = Tensor::<4>::random([1, INPUT_CHANNELS, 8, 8], burn::tensor::Distribution::Default, &device);
+        let before = net.forward(input.clone()).into_data().try_to_vec::<f32>().unwrap();
+        let shift = [0.5, -1.0, 2.0];
+        let after = net.recalibrate_head(2.0, &shift).forward(input).into_data().try_to_vec::<f32>().unwrap();
+        for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+            let expected = 2.0 * (b - shift[i / 16]);
+            assert!((a - expected).abs() < 1e-4, "channel {}: {a} vs {expected}", i / 16);
+        }
     }
 
     #[test]

@@ -89,11 +89,16 @@ pub fn working_size(width: u32, height: u32, size: u32) -> (usize, usize) {
     (round(width), round(height))
 }
 
-/// Resize one float plane (e.g. L) with a triangle filter, which averages when shrinking.
-pub fn resize_plane(plane: &[f32], width: u32, height: u32, to: (usize, usize)) -> Vec<f32> {
-    let image: ImageBuffer<Luma<f32>, &[f32]> =
-        ImageBuffer::from_raw(width, height, plane).expect("plane length matches its size");
-    imageops::resize(&image, to.0 as u32, to.1 as u32, FilterType::Triangle).into_raw()
+/// Resize one plane of values in 0..=`max` (L: 0..=100) with a triangle filter, which
+/// averages when shrinking. The `image` crate clamps float pixels to 0..=1 while resizing, so
+/// the plane is scaled into that range and back (the triangle filter has no negative lobes,
+/// so nothing in range is lost).
+pub fn resize_plane(plane: &[f32], width: u32, height: u32, to: (usize, usize), max: f32) -> Vec<f32> {
+    let unit: Vec<f32> = plane.iter().map(|v| v / max).collect();
+    let image: ImageBuffer<Luma<f32>, Vec<f32>> =
+        ImageBuffer::from_raw(width, height, unit).expect("plane length matches its size");
+    let resized = imageops::resize(&image, to.0 as u32, to.1 as u32, FilterType::Triangle).into_raw();
+    resized.into_iter().map(|v| v * max).collect()
 }
 
 /// The network input for one image, `[4, h, w]` flattened: L/50 − 1, then the hint planes.
@@ -133,7 +138,7 @@ impl Colorizer {
         options.validate()?;
         let (w, h) = working_size(photo.width, photo.height, options.size);
         let hints = hint_planes(&options.hints, (photo.width, photo.height), (w, h))?;
-        let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h));
+        let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h), 100.0);
         let input = network_input(&lightness, &hints);
         let input = Tensor::<4>::from_data(TensorData::new(input, [1, INPUT_CHANNELS, h, w]), &self.device);
         Ok(self.model.net.forward(input))
@@ -262,3 +267,4 @@ pub fn encode(image: &DynamicImage, format: OutputFormat) -> Result<Vec<u8>> {
     .map_err(|e| Error::Encode(e.to_string()))?;
     Ok(out.into_inner())
 }
+

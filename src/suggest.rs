@@ -67,7 +67,9 @@ impl Colorizer {
         let values = read_floats(at_point).await?;
         let lightness = photo.lightness[y as usize * photo.width as usize + x as usize];
         let colours = match &self.model().config.head {
-            Head::Regression => vec![([values[0] * crate::classes::AB_RANGE, values[1] * crate::classes::AB_RANGE], 1.0)],
+            Head::Regression => {
+                vec![([values[0] * crate::classes::AB_RANGE, values[1] * crate::classes::AB_RANGE], 1.0)]
+            }
             Head::Classification { .. } | Head::Palette { .. } => {
                 let classes = self.model().config.classes().expect("class heads have classes");
                 classes.top_k(&values, k, MIN_SEPARATION)

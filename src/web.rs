@@ -112,9 +112,21 @@ pub struct WasmColorizer {
     last: Option<(Input, Rc<Photo>)>,
 }
 
-/// Initialise burn's WebGPU device (the caller has checked that an adapter exists).
+thread_local! {
+    /// Burn registers one wgpu runtime per page (or worker): a second `init` fails with "a
+    /// server is still registered", so every colorizer after the first shares the device.
+    static WEBGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Burn's WebGPU device, initialised on first use (the caller has checked that an adapter
+/// exists).
 async fn webgpu_device() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| e.to_string())
+    if let Some(device) = WEBGPU.with(|cell| cell.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options().init_async().await.map_err(|e| e.to_string())?;
+    WEBGPU.with(|cell| *cell.borrow_mut() = Some(device.clone()));
+    Ok(device)
 }
 
 #[wasm_bindgen]
@@ -205,10 +217,10 @@ impl WasmColorizer {
         let settings = JsOptions::parse(options)?.colorize_options()?;
         let photo = self.photo(input, settings.max_megapixels)?;
         let k = point.k.unwrap_or(DEFAULT_SUGGESTIONS);
-        let suggestions = self
-            .with_fallback(&photo, &settings, |c, p, o| Box::pin(c.suggest(p, o, (point.x, point.y), k)))
-            .await?;
-        serde_wasm_bindgen::to_value(&suggestions).map_err(|e| JsError::new(&format!("could not return suggestions: {e}")))
+        let suggestions =
+            self.with_fallback(&photo, &settings, |c, p, o| Box::pin(c.suggest(p, o, (point.x, point.y), k))).await?;
+        serde_wasm_bindgen::to_value(&suggestions)
+            .map_err(|e| JsError::new(&format!("could not return suggestions: {e}")))
     }
 
     /// Decode the input, or reuse the photo decoded last time when the input is the same.
@@ -264,9 +276,8 @@ fn decode(input: &Input, max_megapixels: f64) -> Result<Photo, JsError> {
         Input::Bytes(bytes) => Photo::from_bytes(bytes, max_megapixels).map_err(to_js),
         Input::Rgba { pixels, width, height } => {
             check_dimensions(*width, *height, max_megapixels).map_err(to_js)?;
-            let image = image::RgbaImage::from_raw(*width, *height, pixels.clone()).ok_or_else(|| {
-                JsError::new(&format!("pixel data does not hold {width}x{height} RGBA pixels"))
-            })?;
+            let image = image::RgbaImage::from_raw(*width, *height, pixels.clone())
+                .ok_or_else(|| JsError::new(&format!("pixel data does not hold {width}x{height} RGBA pixels")))?;
             Photo::from_image(&image::DynamicImage::ImageRgba8(image)).map_err(to_js)
         }
     }

@@ -158,7 +158,11 @@ fn suggest_lists_distinct_colours_and_refuses_points_outside() {
     std::fs::write(&photo, encode(&DynamicImage::ImageRgb8(scene(40, 30)), ImageFormat::Png)).unwrap();
     let model = write_model(&dir);
     let run = |at: &str| {
-        cli().args(["suggest", "-k", "4", "--at", at, "--hint", "5,5,#ff0000", "--model"]).arg(&model).arg(&photo).output()
+        cli()
+            .args(["suggest", "-k", "4", "--at", at, "--hint", "5,5,#ff0000", "--model"])
+            .arg(&model)
+            .arg(&photo)
+            .output()
     };
     let output = run("10,12").unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

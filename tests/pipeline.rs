@@ -2,6 +2,7 @@
 
 mod common;
 
+use burn_colorize::pipeline::resize_plane;
 use burn_colorize::{ColorizeOptions, OutputFormat, Photo, encode as encode_output};
 use common::*;
 use image::{DynamicImage, ImageBuffer, ImageFormat, Luma, LumaA, Rgba};
@@ -116,4 +117,18 @@ fn colour_input_is_made_grey_first() {
     let ab_b = pollster::block_on(colorizer.predict_ab(&b, &options)).unwrap();
     let diff = ab_a.ab[0].iter().zip(&ab_b.ab[0]).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
     assert!(diff < 1.0, "ab differs by {diff}: colour leaked into the input");
+}
+
+#[test]
+fn the_working_copy_keeps_the_photos_lightness_range() {
+    // L from 0 to 100 across the width; the network's working copy, smaller or larger, must
+    // keep that range and mean (a float resize that clamps to 0..1 once fed it black).
+    let plane: Vec<f32> = (0..200 * 10).map(|i| (i % 200) as f32 / 199.0 * 100.0).collect();
+    for to in [(64, 4), (400, 20), (200, 10)] {
+        let out = resize_plane(&plane, 200, 10, to, 100.0);
+        assert_eq!(out.len(), to.0 * to.1);
+        let mean = out.iter().sum::<f32>() / out.len() as f32;
+        let (min, max) = out.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        assert!((mean - 50.0).abs() < 1.0 && min < 3.0 && max > 97.0, "{to:?}: {min}..{max}, mean {mean}");
+    }
 }

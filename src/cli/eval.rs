@@ -17,8 +17,10 @@ use super::files::load_model;
 /// Süsstrunk's M3 of the results over that of the originals; under 1 means duller), and AuC of
 /// the per-pixel ab error (Zhang et al.), each beside the grey baseline (the photo left grey).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "EXAMPLES:\n  burn-colorize eval --model runs/mine/best.bclz --data bsds500-dev.zip --hints 0 1 5 10\n  \
-    burn-colorize eval --data my-photos/ --grid examples.png --limit 6")]
+#[command(
+    after_help = "EXAMPLES:\n  burn-colorize eval --model runs/mine/best.bclz --data bsds500-dev.zip --hints 0 1 5 10\n  \
+    burn-colorize eval --data my-photos/ --grid examples.png --limit 6"
+)]
 pub struct Args {
     /// Model file [default: the model bundled with this build].
     #[arg(short, long, value_name = "PATH")]
@@ -48,10 +50,24 @@ pub struct Args {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
 
+    /// Which photos: all of them, or only the validation split (a val/, validation/ or test/
+    /// folder), e.g. to measure on MiniPlaces' val photos and not on its training photos.
+    #[arg(long, value_enum, default_value_t = Split::All)]
+    pub split: Split,
+
     /// Also write a picture of the first six photos: one row each, grey | colorized | original
     /// (with the last --hints value).
     #[arg(long, value_name = "PNG")]
     pub grid: Option<PathBuf>,
+}
+
+/// The photos `eval` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Split {
+    /// Every photo found.
+    All,
+    /// Only photos under val/, validation/ or test/.
+    Val,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -63,7 +79,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     for (i, &hints) in args.hints.iter().enumerate() {
         let last = i + 1 == args.hints.len();
         let grid = if last { args.grid.clone() } else { None };
-        let options = EvalOptions { hints, colorize: colorize.clone(), limit: args.limit, seed: args.seed, grid };
+        let options = EvalOptions {
+            hints,
+            colorize: colorize.clone(),
+            limit: args.limit,
+            seed: args.seed,
+            grid,
+            validation_only: args.split == Split::Val,
+        };
         let summary = evaluate(&colorizer, &data, &options)?;
         println!("{hints} hints: {summary}");
     }

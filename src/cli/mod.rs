@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch to one module per subcommand.
 
 mod bench;
+mod calibrate;
 mod colorize;
 mod error;
 mod eval;
@@ -35,6 +36,7 @@ pub enum Command {
     Train(train::Args),
     Suggest(suggest::Args),
     Eval(eval::Args),
+    Calibrate(calibrate::Args),
     Bench(bench::Args),
 }
 
@@ -47,6 +49,7 @@ pub fn run() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Suggest(args) => suggest::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -26,6 +26,8 @@ pub struct EvalOptions {
     pub seed: u64,
     /// Write a grid of the first photos here: one row each, grey | colorized | original.
     pub grid: Option<PathBuf>,
+    /// Only the validation split (photos under val/, validation/ or test/), not all photos.
+    pub validation_only: bool,
 }
 
 /// Photos in an evaluation grid, and the height each is scaled to.
@@ -53,11 +55,17 @@ pub fn simulated_hints(truth: &RgbImage, count: usize, rng: &mut Rng) -> Vec<Hin
         .collect()
 }
 
-/// Colorize every photo of `data` (both splits) at full size and measure the results.
+/// Colorize every photo of `data` (both splits, or the validation split only) at full size and
+/// measure the results.
 pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
-    let mut items: Vec<_> = data.train.iter().chain(&data.val).collect();
-    if let Some(limit) = options.limit {
-        items.truncate(limit);
+    let train = if options.validation_only { &[][..] } else { &data.train[..] };
+    let mut items: Vec<_> = train.iter().chain(&data.val).collect();
+    if items.is_empty() {
+        return Err(TrainError::Data("no photos to evaluate (no val/ or test/ folder for --split val?)".into()));
+    }
+    if let Some(limit) = options.limit.filter(|&n| n < items.len()) {
+        // Evenly spaced, so a limited run still covers every folder (class) of the data.
+        items = (0..limit).map(|i| items[i * items.len() / limit]).collect();
     }
     let bar = ProgressBar::new(items.len() as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} photos | {per_sec} | ETA {eta}").expect("valid template"),

@@ -236,7 +236,10 @@ impl PlainProgress {
         let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
         let total = bar.length().unwrap_or(done);
         let eta = (total.saturating_sub(done)) as f64 / rate.max(1e-9);
-        println!("epoch {}/{epochs}: {done}/{total} photos, loss {loss:.4}, {rate:.1} img/s, ETA {eta:.0} s", epoch + 1);
+        println!(
+            "epoch {}/{epochs}: {done}/{total} photos, loss {loss:.4}, {rate:.1} img/s, ETA {eta:.0} s",
+            epoch + 1
+        );
     }
 }
 
