@@ -15,7 +15,7 @@ export interface CreateOptions {
 }
 
 export interface ColorizeOptions {
-  /** Long side of the working image the network sees (8-2048, default 256). */
+  /** Long side of the working image the network sees (8-2048, default 128). */
   size?: number;
   /** Colour strength, 0-4 (default 1). */
   saturation?: number;

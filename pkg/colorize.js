@@ -89,7 +89,7 @@ export class Colorizer {
 
   /**
    * Colorize `input` (encoded bytes, a Blob/File, or ImageData). Options: size (working size,
-   * default 256), saturation (0-4), temperature (0-1), hints ([{x, y, r, g, b}] in image
+   * default 128), saturation (0-4), temperature (0-1), hints ([{x, y, r, g, b}] in image
    * pixels), png (also return the encoded PNG). Calls run one at a time, in order.
    * Resolves to { imageData, width, height, png?, backend, milliseconds }.
    */

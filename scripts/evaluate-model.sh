@@ -17,6 +17,6 @@ cli=target/release/burn-colorize
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== MiniPlaces val: 1000 photos, working size 128 (their own size)"
 time "$cli" eval --data "$data/miniplaces-128.zip" --split val --limit 1000 --size 128 --hints 0 1 5 10 "$@"
-echo "== BSDS500 dev: 400 photos at full size, working size 256 (the default)"
+echo "== BSDS500 dev: 400 photos at full size, working size 128 (the default)"
 time "$cli" eval --data "$data/bsds500-dev.zip" --hints 0 1 2 5 10 20 --grid target/examples/bsds-grid.png "$@"
 echo "(target/examples/bsds-grid.png shows the first six; it holds dataset photos: do not commit it)"

@@ -60,7 +60,7 @@ try {
     }, { backend, images });
     console.log(`${result.backend}: cold start to first result ${(result.coldStart / 1000).toFixed(2)} s; ` +
       `colorize 256² ${(result.t256 / 1000).toFixed(2)} s, 512² ${(result.t512 / 1000).toFixed(2)} s (median of 3, working size = image size); ` +
-      `1024×768 at working size 256: re-colour with a new hint ${(result.hinted / 1000).toFixed(2)} s, ` +
+      `1024×768 at the default working size: re-colour with a new hint ${(result.hinted / 1000).toFixed(2)} s, ` +
       `suggest colours ${(result.suggest / 1000).toFixed(2)} s`);
     await page.close();
   }
