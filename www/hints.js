@@ -7,6 +7,9 @@
 
 const MOVE_THRESHOLD = 6; // pixels of pointer travel before a press counts as a drag
 
+/** A coordinate kept on the image: 0 ≤ v < max (hints must lie inside it). */
+const onImage = (v, max) => Math.min(max - 0.5, Math.max(0, v));
+
 const hex = ({ r, g, b }) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 const fromHex = (text) => ({
   r: parseInt(text.slice(1, 3), 16), g: parseInt(text.slice(3, 5), 16), b: parseInt(text.slice(5, 7), 16),
@@ -29,10 +32,9 @@ export function createHints(ui, hooks) {
   /** Photo pixel under a client point, kept inside the image. */
   function toImage(clientX, clientY) {
     const box = ui.pins.getBoundingClientRect();
-    const clamp = (v, max) => Math.min(max - 0.5, Math.max(0, v));
     return {
-      x: clamp(((clientX - box.left) / box.width) * size.width, size.width),
-      y: clamp(((clientY - box.top) / box.height) * size.height, size.height),
+      x: onImage(((clientX - box.left) / box.width) * size.width, size.width),
+      y: onImage(((clientY - box.top) / box.height) * size.height, size.height),
     };
   }
 
@@ -176,9 +178,8 @@ export function createHints(ui, hooks) {
     if (arrows[e.key]) {
       e.preventDefault();
       const [dx, dy] = arrows[e.key];
-      const clampTo = (v, max) => Math.min(max - 0.5, Math.max(0, v));
       selected = hint.id;
-      move(hint.id, clampTo(hint.x + dx * step, size.width), clampTo(hint.y + dy * step, size.height));
+      move(hint.id, onImage(hint.x + dx * step, size.width), onImage(hint.y + dy * step, size.height));
       refreshSuggestions();
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
