@@ -27,6 +27,8 @@ export interface ColorizeOptions {
   png?: boolean;
   /** Refuse inputs over this many megapixels (default 100). */
   maxMegapixels?: number;
+  /** Colour edges follow the photo's edges (default true); false upsamples colour bilinearly. */
+  edgeAware?: boolean;
 }
 
 export interface ColorizeResult {

@@ -32,6 +32,7 @@ pub mod rng;
 pub mod suggest;
 #[cfg(feature = "native")]
 pub mod train;
+pub mod upsample;
 #[cfg(all(target_family = "wasm", feature = "web"))]
 pub mod web;
 pub mod weights;

@@ -17,6 +17,7 @@ use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
 use crate::error::{Error, Result};
 use crate::hints::{Hint, HintPlanes, hint_planes};
 use crate::model::{INPUT_CHANNELS, SIZE_MULTIPLE, decode_ab};
+use crate::upsample::Upsampler;
 use crate::weights::Model;
 
 /// Default working size: the long side the network sees, in pixels. 128 matches the scale the
@@ -40,6 +41,10 @@ pub struct ColorizeOptions {
     pub palette: Option<AbClasses>,
     /// Refuse inputs over this many megapixels.
     pub max_megapixels: f64,
+    /// Let colour edges follow the photo's edges (joint bilateral upsampling,
+    /// [`crate::upsample`])
+    /// instead of plain bilinear upsampling of the predicted colour.
+    pub edge_aware: bool,
 }
 
 impl Default for ColorizeOptions {
@@ -51,6 +56,7 @@ impl Default for ColorizeOptions {
             hints: Vec::new(),
             palette: None,
             max_megapixels: DEFAULT_MAX_MEGAPIXELS,
+            edge_aware: true,
         }
     }
 }
@@ -67,7 +73,7 @@ impl ColorizeOptions {
         if !(0.0..=1.0).contains(&self.temperature) {
             return Err(Error::InvalidOption(format!("temperature {} is outside 0..=1", self.temperature)));
         }
-        if !(self.max_megapixels > 0.0) {
+        if self.max_megapixels.is_nan() || self.max_megapixels <= 0.0 {
             return Err(Error::InvalidOption("the megapixel limit must be positive".into()));
         }
         Ok(())
@@ -177,38 +183,23 @@ pub(crate) async fn read_floats(tensor: Tensor<4>) -> Result<Vec<f32>> {
     data.try_into_vec::<f32>().map_err(|e| Error::Backend(format!("{e:?}")))
 }
 
-/// Precomputed bilinear taps along one axis (half-pixel centres, edges clamped).
-fn taps(full: usize, small: usize) -> Vec<(usize, usize, f32)> {
-    (0..full)
-        .map(|i| {
-            let s = ((i as f32 + 0.5) * small as f32 / full as f32 - 0.5).clamp(0.0, (small - 1) as f32);
-            let i0 = s.floor() as usize;
-            (i0, (i0 + 1).min(small - 1), s - i0 as f32)
-        })
-        .collect()
-}
-
-/// Upsample ab to the photo's size and recombine it with the photo's own L (and alpha).
-/// Rows are independent; native builds spread them over all cores (this is most of the time
-/// for large photos).
+/// Upsample the colour to the photo's size and recombine it with the photo's own L (and
+/// alpha). Rows are independent; native builds spread them over all cores (this is most of
+/// the time for large photos).
 pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> DynamicImage {
     let (width, height) = (photo.width as usize, photo.height as usize);
-    let (xs, ys) = (taps(width, ab.width), taps(height, ab.height));
+    let upsampler =
+        if options.edge_aware { Upsampler::edge_aware(ab, photo) } else { Upsampler::bilinear(ab, width, height) };
     let channels = if photo.alpha.is_some() { 4 } else { 3 };
     let mut rgb = vec![0.0f32; width * height * channels];
     let fill_row = |(y, row): (usize, &mut [f32])| {
-        let (y0, y1, fy) = ys[y];
-        for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
-            let sample = |plane: &[f32]| {
-                let top = plane[y0 * ab.width + x0] * (1.0 - fx) + plane[y0 * ab.width + x1] * fx;
-                let bottom = plane[y1 * ab.width + x0] * (1.0 - fx) + plane[y1 * ab.width + x1] * fx;
-                top * (1.0 - fy) + bottom * fy
-            };
-            let mut pixel_ab = [sample(&ab.ab[0]) * options.saturation, sample(&ab.ab[1]) * options.saturation];
+        for x in 0..width {
+            let i = y * width + x;
+            let [a, b] = upsampler.ab(x, y, photo.lightness[i]);
+            let mut pixel_ab = [a * options.saturation, b * options.saturation];
             if let Some(palette) = &options.palette {
                 pixel_ab = palette.snap(pixel_ab);
             }
-            let i = y * width + x;
             let out = color::lab_to_srgb_in_gamut(photo.lightness[i], pixel_ab[0], pixel_ab[1]);
             row[x * channels..x * channels + 3].copy_from_slice(&out);
             if let Some(alpha) = &photo.alpha {

@@ -34,6 +34,7 @@ struct JsOptions {
     hints: Vec<Hint>,
     png: bool,
     max_megapixels: Option<f64>,
+    edge_aware: Option<bool>,
 }
 
 impl JsOptions {
@@ -53,6 +54,7 @@ impl JsOptions {
             hints: self.hints.clone(),
             palette: None,
             max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
+            edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
         };
         options.validate().map_err(to_js)?;
         Ok(options)

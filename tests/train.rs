@@ -52,12 +52,11 @@ fn tiny_config(data: &Path) -> TrainConfig {
     }
 }
 
-#[test]
-fn memorises_one_photo_and_beats_the_grey_baseline() {
-    let dir = temp_dir("memorise");
+/// A folder with eight copies of one photo (eight steps per epoch over the same picture), and a
+/// config that learns it by heart.
+fn one_photo(dir: &Path) -> TrainConfig {
     let data = dir.join("data");
     std::fs::create_dir_all(&data).unwrap();
-    // Eight copies of one photo: eight steps per epoch over the same picture.
     for i in 0..8 {
         std::fs::write(
             data.join(format!("{i}.png")),
@@ -65,7 +64,7 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
         )
         .unwrap();
     }
-    let config = TrainConfig {
+    TrainConfig {
         batch: 1,
         epochs: 25,
         lr: 3e-3,
@@ -74,15 +73,33 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
         val_images: 1,
         widths: [8, 16, 32, 32],
         ..tiny_config(&data)
-    };
+    }
+}
+
+#[test]
+fn memorises_one_photo_and_beats_the_grey_baseline() {
+    let dir = temp_dir("memorise");
     let run = dir.join("run");
-    let summary = train(Some(config), &run, Device::flex(), "CPU", None).unwrap();
+    let summary = train(Some(one_photo(&dir)), &run, Device::flex(), "CPU", None).unwrap();
     let quality = summary.last.unwrap().quality;
     assert!(quality.psnr > quality.grey_psnr + 4.0, "memorised PSNR {} vs grey {}", quality.psnr, quality.grey_psnr);
     assert!(quality.colourfulness_ratio > 0.6, "colourfulness ratio {}", quality.colourfulness_ratio);
     let csv = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
     let losses: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
     assert!(losses.last().unwrap() < &(losses[0] * 0.5), "training loss did not fall: {losses:?}");
+
+    // Fine-tuning from it at a learning rate of ~0 keeps what it learnt; from scratch, not.
+    let init = Some(run.join("best.bclz"));
+    let still = |init, out: &str| {
+        let config = TrainConfig { lr: 1e-12, epochs: 1, init, ..one_photo(&dir) };
+        train(Some(config), &dir.join(out), Device::flex(), "CPU", None).unwrap().last.unwrap().quality
+    };
+    let (tuned, fresh) = (still(init.clone(), "tuned"), still(None, "fresh"));
+    assert!(tuned.psnr > quality.psnr - 1.0, "fine-tuned PSNR {} vs its start {}", tuned.psnr, quality.psnr);
+    assert!(fresh.psnr < quality.psnr - 4.0, "from scratch: PSNR {}", fresh.psnr);
+    let other = TrainConfig { widths: [8, 8, 16, 32], init, ..one_photo(&dir) };
+    let err = train(Some(other), &dir.join("other"), Device::flex(), "CPU", None).unwrap_err().to_string();
+    assert!(err.contains("differs from this run's") && err.contains("[8, 16, 32, 32]"), "{err}");
 }
 
 #[test]
@@ -166,7 +183,7 @@ fn cifar_binary_batches_load_with_classes_and_splits() {
     std::fs::write(dir.join("data_batch_1.bin"), &train_batch).unwrap();
     std::fs::write(dir.join("test_batch.bin"), cifar_record(7, [1, 2, 3])).unwrap();
     std::fs::write(dir.join("batches.meta.txt"), "airplane\n").unwrap();
-    let all = Dataset::open(&[dir.clone()], None, 0.05).unwrap();
+    let all = Dataset::open(std::slice::from_ref(&dir), None, 0.05).unwrap();
     assert_eq!((all.train.len(), all.val.len()), (3, 1));
     let horses = Dataset::open(&[dir.clone()], Some(&["horse".to_string()]), 0.05).unwrap();
     assert_eq!((horses.train.len(), horses.val.len()), (2, 1));
@@ -201,8 +218,8 @@ fn zip_archives_are_read_in_place_with_their_val_folder() {
 fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
     let dir = temp_dir("train-folder");
     write_photos(&dir.join("a/nested"), 40);
-    let first = Dataset::open(&[dir.clone()], None, 0.25).unwrap();
-    let second = Dataset::open(&[dir.clone()], None, 0.25).unwrap();
+    let first = Dataset::open(std::slice::from_ref(&dir), None, 0.25).unwrap();
+    let second = Dataset::open(std::slice::from_ref(&dir), None, 0.25).unwrap();
     assert_eq!(first.train.len() + first.val.len(), 40);
     assert!((4..=18).contains(&first.val.len()), "{} held out", first.val.len());
     assert_eq!(first.val, second.val, "the split is the same every time");

@@ -33,6 +33,11 @@ pub struct Args {
     #[arg(short, long, default_value_t = DEFAULT_SIZE)]
     pub size: u32,
 
+    /// Upsample colour bilinearly, as in `colorize --bilinear` (to see what the edge-aware
+    /// upsampling costs).
+    #[arg(long)]
+    pub bilinear: bool,
+
     /// Timed runs per case.
     #[arg(short, long, default_value_t = 3)]
     pub repeats: usize,
@@ -67,7 +72,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if let Some(case) = &args.case {
         return run_case(&args, case);
     }
-    println!("native CPU inference (Flex backend), working size {}, median of {} runs", args.size, args.repeats);
+    let upsampling = if args.bilinear { "bilinear" } else { "edge-aware" };
+    println!(
+        "native CPU inference (Flex backend), working size {}, {upsampling} upsampling, median of {} runs",
+        args.size, args.repeats
+    );
     println!("{:<10} {:>12} {:>12} {:>14}", "input", "network ms", "total ms", "peak RSS MB");
     let exe = std::env::current_exe().map_err(CliError::io("current executable"))?;
     for (label, _, _) in CASES {
@@ -83,6 +92,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         ]);
         if let Some(model) = &args.model {
             command.arg("--model").arg(model);
+        }
+        if args.bilinear {
+            command.arg("--bilinear");
         }
         let output = command.output().map_err(CliError::io(&exe))?;
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -111,7 +123,7 @@ fn run_case(args: &Args, case: &str) -> Result<(), CliError> {
     let device = Device::flex();
     let untrained = args.model.is_none() && burn_colorize::weights::DEFAULT_MODEL.is_none();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), untrained, &device)?, device);
-    let options = ColorizeOptions { size: args.size, ..Default::default() };
+    let options = ColorizeOptions { size: args.size, edge_aware: !args.bilinear, ..Default::default() };
     let photo = Photo::from_image(&synthetic(width, height))?;
     let (mut network, mut total) = (Vec::new(), Vec::new());
     for run in 0..=args.repeats {

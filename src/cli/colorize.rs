@@ -69,6 +69,11 @@ pub struct Args {
     #[arg(long, default_value_t = burn_colorize::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
     pub max_megapixels: f64,
 
+    /// Upsample the predicted colour bilinearly, instead of letting colour edges follow the
+    /// photo's edges (the default, a guided filter on the photo's lightness).
+    #[arg(long)]
+    pub bilinear: bool,
+
     /// Use an untrained network (colours are meaningless): checks the pipeline end to end when
     /// no trained model is at hand.
     #[arg(long, hide = true)]
@@ -121,6 +126,7 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
         hints,
         palette: None,
         max_megapixels: args.max_megapixels,
+        edge_aware: !args.bilinear,
     };
     options.validate()?;
     Ok(options)

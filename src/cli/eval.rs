@@ -42,6 +42,10 @@ pub struct Args {
     #[arg(short, long, default_value_t = burn_colorize::classes::DEFAULT_TEMPERATURE)]
     pub temperature: f32,
 
+    /// Upsample colour bilinearly, as in `colorize --bilinear`.
+    #[arg(long)]
+    pub bilinear: bool,
+
     /// Evaluate at most this many photos.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -56,7 +60,7 @@ pub struct Args {
     pub split: Split,
 
     /// Also write a picture of the first six photos: one row each, grey | colorized | original
-    /// (with the last --hints value).
+    /// (with the first --hints value).
     #[arg(long, value_name = "PNG")]
     pub grid: Option<PathBuf>,
 }
@@ -74,11 +78,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let device = Device::flex();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), false, &device)?, device);
     let data = Dataset::open(&args.data, None, 0.0)?;
-    let colorize = ColorizeOptions { size: args.size, temperature: args.temperature, ..Default::default() };
+    let colorize = ColorizeOptions {
+        size: args.size,
+        temperature: args.temperature,
+        edge_aware: !args.bilinear,
+        ..Default::default()
+    };
     colorize.validate()?;
     for (i, &hints) in args.hints.iter().enumerate() {
-        let last = i + 1 == args.hints.len();
-        let grid = if last { args.grid.clone() } else { None };
+        let grid = if i == 0 { args.grid.clone() } else { None };
         let options = EvalOptions {
             hints,
             colorize: colorize.clone(),

@@ -93,6 +93,12 @@ pub struct Args {
     #[arg(long)]
     pub limit: Option<usize>,
 
+    /// Start from the weights of this model (a .bclz from `train`, not a calibrated one) and
+    /// fine-tune it, e.g. on your own photos, instead of starting from random weights. It must
+    /// have this run's architecture (--widths, loss, palette).
+    #[arg(long, value_name = "MODEL")]
+    pub init: Option<PathBuf>,
+
     /// End this invocation after N epochs (the learning-rate schedule still spans --epochs);
     /// continue later with --resume. For runs split over several sittings.
     #[arg(long, value_name = "N")]
@@ -126,6 +132,7 @@ fn config(args: &Args) -> TrainConfig {
         val_images: args.val_images,
         limit: args.limit,
         augment: !args.no_augment,
+        init: args.init.clone(),
     }
 }
 

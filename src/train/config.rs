@@ -41,6 +41,9 @@ pub struct TrainConfig {
     pub limit: Option<usize>,
     /// Random crops, flips, rotations and shifts.
     pub augment: bool,
+    /// Start from the weights of this model file (fine-tuning) instead of random ones.
+    #[serde(default)]
+    pub init: Option<PathBuf>,
 }
 
 impl Default for TrainConfig {
@@ -62,6 +65,7 @@ impl Default for TrainConfig {
             val_images: 500,
             limit: None,
             augment: true,
+            init: None,
         }
     }
 }

@@ -164,7 +164,7 @@ impl Dataset {
 
     fn add_cifar(&mut self, path: &Path, items: &mut Vec<Item>) -> Result<(), TrainError> {
         let bytes: Arc<[u8]> = std::fs::read(path).map_err(TrainError::io(path))?.into();
-        if bytes.is_empty() || bytes.len() % CIFAR_RECORD != 0 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(CIFAR_RECORD) {
             return Err(TrainError::Data(format!(
                 "{}: {} bytes is not a whole number of CIFAR-10 records ({CIFAR_RECORD} bytes each)",
                 path.display(),

@@ -11,8 +11,8 @@ use super::data::Dataset;
 use super::error::TrainError;
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
 use crate::decode::Photo;
-use crate::hints::Hint;
-use crate::pipeline::{ColorizeOptions, Colorizer};
+use crate::hints::{HINT_RADIUS, Hint};
+use crate::pipeline::{ColorizeOptions, Colorizer, working_size};
 use crate::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,16 +34,18 @@ pub struct EvalOptions {
 const GRID_ROWS: usize = 6;
 const GRID_HEIGHT: u32 = 160;
 
-/// `count` hints at random points of `truth`, each the mean true colour of a 3×3 patch.
-pub fn simulated_hints(truth: &RgbImage, count: usize, rng: &mut Rng) -> Vec<Hint> {
+/// `count` hints at random points of `truth`, each the mean true colour of the square of
+/// half-width `half` (photo pixels) around its point, as training reveals the mean colour of
+/// the patch a hint covers.
+pub fn simulated_hints(truth: &RgbImage, count: usize, half: usize, rng: &mut Rng) -> Vec<Hint> {
     let (w, h) = (truth.width() as usize, truth.height() as usize);
     (0..count)
         .map(|_| {
             let (x, y) = (rng.below(w), rng.below(h));
             let mut sum = [0u32; 3];
             let mut n = 0;
-            for yy in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-                for xx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+            for yy in y.saturating_sub(half)..=(y + half).min(h - 1) {
+                for xx in x.saturating_sub(half)..=(x + half).min(w - 1) {
                     let p = truth.get_pixel(xx as u32, yy as u32);
                     (0..3).for_each(|c| sum[c] += p[c] as u32);
                     n += 1;
@@ -53,6 +55,14 @@ pub fn simulated_hints(truth: &RgbImage, count: usize, rng: &mut Rng) -> Vec<Hin
             Hint { x: x as f32 + 0.5, y: y as f32 + 0.5, r: mean(0), g: mean(1), b: mean(2) }
         })
         .collect()
+}
+
+/// Half-width, in photo pixels, of the part of a `width`-pixel-wide photo that one hint patch
+/// covers at working size `size`.
+pub fn hint_footprint(width: u32, height: u32, size: u32) -> usize {
+    let (working, _) = working_size(width, height, size);
+    let scale = width as f32 / working as f32;
+    ((HINT_RADIUS as f32 + 0.5) * scale - 0.5).round().max(0.0) as usize
 }
 
 /// Colorize every photo of `data` (both splits, or the validation split only) at full size and
@@ -75,7 +85,8 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
         let mut rng = Rng::new(options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let hints = simulated_hints(&truth, options.hints, &mut rng);
+        let half = hint_footprint(truth.width(), truth.height(), options.colorize.size);
+        let hints = simulated_hints(&truth, options.hints, half, &mut rng);
         let colour = image::DynamicImage::ImageRgb8(truth.clone());
         let photo = Photo::from_image(&colour)?;
         let run = ColorizeOptions { hints, ..options.colorize.clone() };
@@ -121,9 +132,33 @@ fn save_rows(path: &std::path::Path, rows: &[[RgbImage; 3]]) -> Result<(), Train
             x += image.width() + gap;
         }
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(TrainError::io(parent))?;
+    super::validate::write_png(path, canvas)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hint_patch_covers_the_same_part_of_the_photo_as_at_working_size() {
+        assert_eq!(hint_footprint(128, 96, 128), HINT_RADIUS, "working size = photo size");
+        // 481 px wide at working size 128: one working pixel is ~3.76 photo pixels, so the
+        // 3×3 patch spans ~11 photo pixels, half-width 5.
+        assert_eq!(hint_footprint(481, 321, 128), 5);
     }
-    let png = crate::pipeline::encode(&image::DynamicImage::ImageRgb8(canvas), crate::pipeline::OutputFormat::Png)?;
-    super::checkpoint::write_atomic(path, &png)
+
+    #[test]
+    fn simulated_hints_carry_the_mean_colour_of_their_square() {
+        // Red grows by 10 per column, so a hint's red is 10 × the mean column of its square.
+        let truth = RgbImage::from_fn(20, 8, |x, _| image::Rgb([(x * 10) as u8, 50, 200]));
+        let hints = simulated_hints(&truth, 30, 2, &mut Rng::new(3));
+        assert_eq!(hints.len(), 30);
+        for hint in hints {
+            let x = hint.x as usize;
+            let (x0, x1) = (x.saturating_sub(2), (x + 2).min(19));
+            let mean = (x0..=x1).sum::<usize>() as f32 * 10.0 / (x1 - x0 + 1) as f32;
+            assert!((hint.r as f32 - mean).abs() <= 0.5, "hint at x {x}: red {} vs {mean}", hint.r);
+            assert_eq!((hint.g, hint.b), (50, 200));
+        }
+    }
 }

@@ -207,7 +207,7 @@ mod tests {
 
     /// A w×h checkerboard alternating between colours `a` and `b`.
     fn checker(w: usize, h: usize, a: [u8; 3], b: [u8; 3]) -> Vec<u8> {
-        (0..w * h).flat_map(|i| if (i % w + i / w) % 2 == 0 { a } else { b }).collect()
+        (0..w * h).flat_map(|i| if (i % w + i / w).is_multiple_of(2) { a } else { b }).collect()
     }
 
     /// A smooth colourful test image.

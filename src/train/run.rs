@@ -20,7 +20,7 @@ use super::error::TrainError;
 use super::loader::{Recipe, epoch_order, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
-use super::setup::{model_config, target_spec};
+use super::setup::{initial_net, model_config, target_spec};
 use super::validate::{Validation, validate};
 use crate::model::ColorNet;
 use crate::rng::Rng;
@@ -82,7 +82,7 @@ pub fn train(
     let (mut net, mut optim, mut progress) = if resume {
         restore(&dir, &ad)?
     } else {
-        (model_config.init(&ad), AdamConfig::new().init(), Progress::default())
+        (initial_net(&config, &model_config, &ad)?, AdamConfig::new().init(), Progress::default())
     };
     let mut rows = super::report::read_rows(&dir.0)?;
     rows.truncate(progress.epoch);

@@ -15,9 +15,11 @@ use super::error::TrainError;
 use super::loss::LossKind;
 use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
 use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
-use crate::model::{Head, ModelConfig};
+use crate::model::{ColorNet, Head, ModelConfig};
 use crate::palette::kmeans;
 use crate::rng::Rng;
+use crate::weights::Model;
+use burn::prelude::Device;
 
 /// Photos sampled for the ab histogram and the palette (enough for stable statistics).
 const STATISTICS_PHOTOS: usize = 1000;
@@ -32,6 +34,33 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
         _ => Head::Regression,
     };
     ModelConfig { widths: config.widths, head }
+}
+
+/// The network a new run starts from: random weights, or those of the `--init` model
+/// (fine-tuning), which must have the run's architecture.
+pub fn initial_net(config: &TrainConfig, architecture: &ModelConfig, device: &Device) -> Result<ColorNet, TrainError> {
+    let Some(path) = &config.init else { return Ok(architecture.init(device)) };
+    let bytes = std::fs::read(path).map_err(TrainError::io(path))?;
+    let model = Model::from_bytes(&bytes, device)?;
+    if &model.config != architecture {
+        return Err(TrainError::Config(format!(
+            "--init {}: its architecture ({}) differs from this run's ({}); train with its --widths, loss and palette",
+            path.display(),
+            describe(&model.config),
+            describe(architecture)
+        )));
+    }
+    println!("starting from the weights of {}", path.display());
+    Ok(model.net)
+}
+
+fn describe(config: &ModelConfig) -> String {
+    let head = match &config.head {
+        Head::Classification { centers } => format!("{} colour classes", centers.len()),
+        Head::Palette { centers } => format!("a {}-colour palette", centers.len()),
+        Head::Regression => "regression".to_string(),
+    };
+    format!("widths {:?}, {head}", config.widths)
 }
 
 /// ab at head resolution of a fixed sample of training photos (centre crops).

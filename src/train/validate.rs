@@ -121,9 +121,14 @@ pub fn save_grid(path: &Path, columns: &[[Vec<u8>; 3]], size: usize) -> Result<(
             imageops::replace(&mut canvas, &tile, (gap + x as u32 * cell) as i64, (gap + y as u32 * cell) as i64);
         }
     }
-    if let Some(parent) = path.parent() {
+    write_png(path, canvas)
+}
+
+/// Write `image` as a PNG at `path` (atomically), creating its folder if needed.
+pub fn write_png(path: &Path, image: RgbImage) -> Result<(), TrainError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(TrainError::io(parent))?;
     }
-    let png = crate::pipeline::encode(&image::DynamicImage::ImageRgb8(canvas), crate::pipeline::OutputFormat::Png)?;
+    let png = crate::pipeline::encode(&image::DynamicImage::ImageRgb8(image), crate::pipeline::OutputFormat::Png)?;
     super::checkpoint::write_atomic(path, &png)
 }

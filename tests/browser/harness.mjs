@@ -1,6 +1,7 @@
 // Shared by the browser tests: a server for target/site on a free loopback port, Debian's
 // Chromium with a (SwiftShader) WebGPU adapter, and small generated PNG images.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +17,23 @@ export async function startServer(dir = 'target/site') {
     server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return { url, close: () => server.kill() };
+}
+
+/**
+ * For a test file: start the site server and Chromium once before its tests and stop them
+ * after. Returns an object whose `server` and `browser` are set once the tests run.
+ */
+export function useBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
 }
 
 export async function launch() {

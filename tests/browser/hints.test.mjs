@@ -2,22 +2,11 @@
 // red in the colour picker, see the photo turn red there (and much less elsewhere); use a
 // suggested colour; add, move and delete pins with the keyboard; clear them all.
 // Runs on the CPU backend with ?size=64: SwiftShader's WebGPU is too slow for many re-runs.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { greyPng, launch, startServer } from './harness.mjs';
+import { greyPng, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = useBrowser();
 
 const W = 64;
 const H = 48;
@@ -41,10 +30,10 @@ const counter = (page, key, n) => page.waitForFunction(
   ([key, n]) => Number(document.body.dataset[key] ?? 0) >= n, [key, n], { timeout: 120_000 });
 
 test('click to pin a colour, pick red, and the photo turns red there', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}?size=64&backend=cpu`);
+  await page.goto(`${env.server.url}?size=64&backend=cpu`);
   await page.setInputFiles('#file', { name: 'grey.png', mimeType: 'image/png', buffer: greyPng(W, H) });
   await counter(page, 'done', 1);
   const target = [16, 12]; // on the gradient, left of the disc
@@ -84,9 +73,9 @@ test('click to pin a colour, pick red, and the photo turns red there', async () 
 });
 
 test('pins work from the keyboard and by dragging', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}?size=64&backend=cpu`);
+  await page.goto(`${env.server.url}?size=64&backend=cpu`);
   await page.setInputFiles('#file', { name: 'grey.png', mimeType: 'image/png', buffer: greyPng(W, H) });
   await counter(page, 'done', 1);
   await page.focus('#pins');

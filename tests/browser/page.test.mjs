@@ -1,32 +1,21 @@
 // The served page in headless Chromium: upload, paste, drag and drop, errors, offline use,
 // no requests to other origins, forced CPU backend, and the pkg/ README example.
 // Images are small and the working size is 64 (?size=64): SwiftShader's WebGPU is slow.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { colourfulnessInPage, greyPng, launch, pngSize, ROOT, startServer } from './harness.mjs';
+import { colourfulnessInPage, greyPng, pngSize, ROOT, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = useBrowser();
 
 /** A fresh page that records every request it makes. */
 async function openPage(query = '') {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}?size=64${query}`);
+  await page.goto(`${env.server.url}?size=64${query}`);
   await page.waitForFunction(() => document.body.dataset.backend, null, { timeout: 120_000 });
   return { context, page, requests };
 }
@@ -45,7 +34,7 @@ test('upload a grey photo, get a colour PNG of the same size, on WebGPU, all fro
   const bytes = readFileSync(await download.path());
   assert.deepEqual(pngSize(bytes), { width: 48, height: 32 });
   assert.ok(await colourfulnessInPage(page, bytes) > 1, 'the download has colour');
-  const foreign = requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  const foreign = requests.filter((url) => !url.startsWith(env.server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
   assert.deepEqual(foreign, [], 'no request leaves 127.0.0.1');
   await context.close();
 });
@@ -109,16 +98,16 @@ test('works offline after the first visit', async () => {
 test('the README example of pkg/ runs as written', async () => {
   const readme = readFileSync(`${ROOT}/pkg/README.md`, 'utf8');
   const example = /```html\n([\s\S]*?)```/.exec(readme)[1];
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   // Without navigator.gpu (as in browsers without WebGPU) 'auto' must fall back to the CPU;
   // that also keeps this full-size (256) example fast here.
   await page.addInitScript(() => { delete Navigator.prototype.gpu; });
-  await page.route(`${server.url}example.html`, (route) => route.fulfill({
+  await page.route(`${env.server.url}example.html`, (route) => route.fulfill({
     contentType: 'text/html',
     body: `<!doctype html><meta charset="utf-8"><body>${example}</body>`,
   }));
-  await page.goto(`${server.url}example.html`);
+  await page.goto(`${env.server.url}example.html`);
   // The example wires up the input once its colorizer exists.
   await page.waitForFunction(() => document.querySelector('input').onchange !== null, null, { timeout: 120_000 });
   await page.setInputFiles('input', { name: 'example.png', mimeType: 'image/png', buffer: greyPng(24, 16) });
