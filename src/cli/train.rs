@@ -93,7 +93,7 @@ pub struct Args {
     #[arg(long)]
     pub limit: Option<usize>,
 
-    /// Start from the weights of this model (a .bclz from `train`, not a calibrated one) and
+    /// Start from the weights of this model (a run's best.bclz, or models/default.bclz) and
     /// fine-tune it, e.g. on your own photos, instead of starting from random weights. It must
     /// have this run's architecture (--widths, loss, palette).
     #[arg(long, value_name = "MODEL")]
