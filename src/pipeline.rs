@@ -41,9 +41,8 @@ pub struct ColorizeOptions {
     pub palette: Option<AbClasses>,
     /// Refuse inputs over this many megapixels.
     pub max_megapixels: f64,
-    /// Let colour edges follow the photo's edges (joint bilateral upsampling,
-    /// [`crate::upsample`])
-    /// instead of plain bilinear upsampling of the predicted colour.
+    /// Let colour edges follow the photo's edges (joint bilateral upsampling, see
+    /// [`crate::upsample`]) instead of plain bilinear upsampling of the predicted colour.
     pub edge_aware: bool,
 }
 
