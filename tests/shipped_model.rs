@@ -76,16 +76,12 @@ fn a_hints_colour_stops_at_the_photos_edge() {
     // The colour step across the square's edge: mean a* of the 2-pixel band just inside it
     // minus that of the band just outside it. (The network itself spreads some red beyond
     // the edge, at its working scale; this measures only how sharply the colour changes there.)
-    let band = |d: u32| {
-        move |x: u32, y: u32| {
-            let within = |x: u32, y: u32, m: i32| {
-                let (x, y) = (x as i32, y as i32);
-                let (x0, x1, y0, y1) = (96 - m, 160 + m, 64 - m, 128 + m);
-                (x0..x1).contains(&x) && (y0..y1).contains(&y)
-            };
-            within(x, y, d as i32) && !within(x, y, d as i32 - 2)
-        }
+    // `within(m)`: the square grown by m pixels on every side (shrunk for negative m).
+    let within = |x: u32, y: u32, m: i32| {
+        let grown = |r: &std::ops::Range<u32>, v: u32| (r.start as i32 - m..r.end as i32 + m).contains(&(v as i32));
+        grown(&square.0, x) && grown(&square.1, y)
     };
+    let band = |d: u32| move |x: u32, y: u32| within(x, y, d as i32) && !within(x, y, d as i32 - 2);
     let step = |image: &image::RgbImage| mean_a(image, band(0)) - mean_a(image, band(2));
     let (sharp_step, blurred_step) = (step(&sharp), step(&blurred));
     assert!(mean_a(&sharp, band(0)) > 15.0, "the square is red up to its edge");

@@ -185,7 +185,7 @@ fn cifar_binary_batches_load_with_classes_and_splits() {
     std::fs::write(dir.join("batches.meta.txt"), "airplane\n").unwrap();
     let all = Dataset::open(std::slice::from_ref(&dir), None, 0.05).unwrap();
     assert_eq!((all.train.len(), all.val.len()), (3, 1));
-    let horses = Dataset::open(&[dir.clone()], Some(&["horse".to_string()]), 0.05).unwrap();
+    let horses = Dataset::open(std::slice::from_ref(&dir), Some(&["horse".to_string()]), 0.05).unwrap();
     assert_eq!((horses.train.len(), horses.val.len()), (2, 1));
     let first = horses.load(&horses.train[0]).unwrap();
     assert_eq!((first.width(), first.height()), (32, 32));
@@ -206,7 +206,7 @@ fn zip_archives_are_read_in_place_with_their_val_folder() {
         zip.write_all(&encode(&DynamicImage::ImageRgb8(scene(12, 10)), ImageFormat::Png)).unwrap();
     }
     zip.finish().unwrap();
-    let data = Dataset::open(&[path.clone()], Some(&["horse".to_string()]), 0.05).unwrap();
+    let data = Dataset::open(std::slice::from_ref(&path), Some(&["horse".to_string()]), 0.05).unwrap();
     assert_eq!((data.train.len(), data.val.len()), (1, 1));
     assert!(matches!(data.train[0].origin, Origin::Zip { .. }));
     assert_eq!(data.val[0].split, Split::Val);

@@ -70,7 +70,7 @@ pub struct Args {
     pub max_megapixels: f64,
 
     /// Upsample the predicted colour bilinearly, instead of letting colour edges follow the
-    /// photo's edges (the default, a guided filter on the photo's lightness).
+    /// photo's edges (the default: joint bilateral upsampling guided by the photo's lightness).
     #[arg(long)]
     pub bilinear: bool,
 

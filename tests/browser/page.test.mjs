@@ -101,7 +101,7 @@ test('the README example of pkg/ runs as written', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   // Without navigator.gpu (as in browsers without WebGPU) 'auto' must fall back to the CPU;
-  // that also keeps this full-size (256) example fast here.
+  // that also keeps this example fast here.
   await page.addInitScript(() => { delete Navigator.prototype.gpu; });
   await page.route(`${env.server.url}example.html`, (route) => route.fulfill({
     contentType: 'text/html',
