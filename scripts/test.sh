@@ -11,6 +11,9 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+echo "== pretrained trunk checkpoint (for the import test)"
+bash scripts/import-trunk.sh --download || echo "could not download it: the trunk import test will be skipped"
+
 echo "== native tests (library, CLI, training)"
 cargo test --features native
 

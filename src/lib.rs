@@ -3,7 +3,8 @@
 //! inference and training.
 //!
 //! The library is plain Rust around one network: [`color`] (sRGB ↔ CIE Lab),
-//! [`classes`] (quantised ab colour classes), [`model`] (the network), [`weights`] (the model
+//! [`classes`] (quantised ab colour classes), [`model`] (the network: [`unet`], or [`trunk_net`]
+//! on the pretrained [`trunk`]), [`weights`] (the model
 //! file), [`decode`] (safe image reading), [`hints`] (user colour hints), [`pipeline`]
 //! (full-resolution colorization) and [`suggest`] (likely colours at a point, for hint pickers).
 //!
@@ -32,6 +33,9 @@ pub mod rng;
 pub mod suggest;
 #[cfg(feature = "native")]
 pub mod train;
+pub mod trunk;
+pub mod trunk_net;
+pub mod unet;
 pub mod upsample;
 #[cfg(all(target_family = "wasm", feature = "web"))]
 pub mod web;
@@ -40,7 +44,7 @@ pub mod weights;
 pub use decode::Photo;
 pub use error::{Error, Result};
 pub use hints::Hint;
-pub use model::{Head, ModelConfig};
+pub use model::{Arch, Head, ModelConfig};
 pub use pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
 pub use suggest::Suggestion;
 pub use weights::Model;

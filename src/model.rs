@@ -1,29 +1,34 @@
 //! The colorization network: one definition, run unchanged on whatever Burn device it is given
 //! (Flex on the CPU, wgpu/WebGPU in the browser or on a desktop GPU, autodiff for training).
 //!
-//! Shape: a small U-Net. The input is L plus three hint channels (hint a, hint b, hint mask),
-//! so the same network colorizes with or without user hints. The encoder goes down to 1/8 of
-//! the working size, where two dilated convolutions widen the receptive field and a global
-//! branch (mean-pooled features through a linear layer, broadcast back and fused, as in
-//! Iizuka et al. and ColorED) gives every pixel the context of the whole picture. The decoder
-//! comes back up to 1/2 resolution with skip links; the head predicts there, since ab is
-//! upsampled to the full photo size afterwards anyway (Zhang et al. predict at 1/4).
+//! Two architectures share the input (L plus three hint channels: hint a, hint b, hint mask,
+//! so the same network colorizes with or without user hints) and the head (ab colour classes,
+//! decoded by [`decode_ab`]): the U-Net trained from scratch ([`crate::unet`]), and a decoder
+//! on an ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::trunk_net`]), which knows
+//! what things are. The model file records which one it holds ([`ModelConfig::arch`]).
 
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::{relu, softmax};
+use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 
 use crate::classes::{AB_RANGE, AbClasses};
+use crate::trunk_net::TrunkNet;
+use crate::unet::UNet;
 
 /// Number of input channels: L, hint a, hint b, hint mask.
 pub const INPUT_CHANNELS: usize = 4;
-/// The network works on sizes divisible by this (three stride-2 stages).
-pub const SIZE_MULTIPLE: usize = 8;
-/// The head predicts at 1/HEAD_STRIDE of the working resolution.
-pub const HEAD_STRIDE: usize = 2;
+
+/// The network's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    /// Small U-Net from scratch; `widths` are its channels at 1, 1/2, 1/4 and 1/8.
+    #[default]
+    Unet,
+    /// EfficientNet-Lite0 trunk (ImageNet) and a decoder; `widths` are the decoder's channels
+    /// at 1/4, 1/8 and 1/16 (the fourth repeats the third).
+    EfficientnetLite0,
+}
 
 /// What the network predicts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,7 +47,10 @@ pub enum Head {
 /// Architecture of a model; stored inside every weights file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
-    /// Channels at full, 1/2, 1/4 and 1/8 of the working resolution.
+    /// The layout (files written before there was a choice hold the U-Net).
+    #[serde(default)]
+    pub arch: Arch,
+    /// Layer widths; their meaning depends on `arch`.
     pub widths: [usize; 4],
     pub head: Head,
 }
@@ -51,12 +59,32 @@ impl ModelConfig {
     /// The default: classification over the ~313 in-gamut ab bins, under 1M parameters.
     pub fn default_classification() -> Self {
         let classes = crate::classes::gamut_grid(crate::classes::GRID);
-        Self { widths: [16, 32, 64, 128], head: Head::Classification { centers: classes.centers().to_vec() } }
+        Self {
+            arch: Arch::Unet,
+            widths: Arch::Unet.default_widths(),
+            head: Head::Classification { centers: classes.centers().to_vec() },
+        }
     }
 
-    /// A tiny configuration for tests and quick experiments.
+    /// A tiny U-Net for tests and quick experiments.
     pub fn tiny(head: Head) -> Self {
-        Self { widths: [8, 8, 16, 16], head }
+        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head }
+    }
+
+    /// Working sizes must be multiples of this.
+    pub fn size_multiple(&self) -> usize {
+        match self.arch {
+            Arch::Unet => 8,
+            Arch::EfficientnetLite0 => 16,
+        }
+    }
+
+    /// The head predicts at 1/head_stride of the working size.
+    pub fn head_stride(&self) -> usize {
+        match self.arch {
+            Arch::Unet => 2,
+            Arch::EfficientnetLite0 => 4,
+        }
     }
 
     /// Number of output channels of the head.
@@ -79,127 +107,45 @@ impl ModelConfig {
 
     /// Build the network with fresh random weights on `device`.
     pub fn init(&self, device: &Device) -> ColorNet {
-        ColorNet::new(self, device)
-    }
-}
-
-/// 3×3 convolution, batch norm, ReLU.
-#[derive(Module, Debug)]
-pub struct ConvBlock {
-    conv: Conv2d,
-    norm: BatchNorm,
-}
-
-impl ConvBlock {
-    fn new(channels: [usize; 2], stride: usize, dilation: usize, device: &Device) -> Self {
-        let conv = Conv2dConfig::new(channels, [3, 3])
-            .with_stride([stride, stride])
-            .with_dilation([dilation, dilation])
-            .with_padding(PaddingConfig2d::Explicit(dilation, dilation, dilation, dilation))
-            .with_bias(false)
-            .init(device);
-        Self { conv, norm: BatchNormConfig::new(channels[1]).init(device) }
-    }
-
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.norm.forward(self.conv.forward(x)))
-    }
-}
-
-/// Two ConvBlocks; the first may change resolution or width.
-#[derive(Module, Debug)]
-pub struct Stage {
-    first: ConvBlock,
-    second: ConvBlock,
-}
-
-impl Stage {
-    fn new(channels: [usize; 2], stride: usize, dilation: usize, device: &Device) -> Self {
-        Self {
-            first: ConvBlock::new(channels, stride, dilation, device),
-            second: ConvBlock::new([channels[1], channels[1]], 1, dilation, device),
+        match self.arch {
+            Arch::Unet => ColorNet::UNet(UNet::new(self, device)),
+            Arch::EfficientnetLite0 => ColorNet::Trunk(TrunkNet::new(self, device)),
         }
     }
-
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.second.forward(self.first.forward(x))
-    }
 }
 
-/// Pooled whole-image features, broadcast back to every position and fused.
-#[derive(Module, Debug)]
-pub struct GlobalContext {
-    linear: Linear,
-    fuse: Conv2d,
-}
-
-impl GlobalContext {
-    fn new(width: usize, device: &Device) -> Self {
-        Self {
-            linear: LinearConfig::new(width, width).init(device),
-            fuse: Conv2dConfig::new([2 * width, width], [1, 1]).init(device),
+impl Arch {
+    /// Widths of the default model of each architecture.
+    pub fn default_widths(self) -> [usize; 4] {
+        match self {
+            Arch::Unet => [16, 32, 64, 128],
+            Arch::EfficientnetLite0 => [64, 96, 128, 128],
         }
     }
-
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let [b, c, h, w] = x.dims();
-        let pooled = x.clone().mean_dim(3).mean_dim(2).reshape([b, c]);
-        let global = relu(self.linear.forward(pooled)).reshape([b, c, 1, 1]).expand([b, c, h, w]);
-        relu(self.fuse.forward(Tensor::cat(vec![x, global], 1)))
-    }
 }
 
-/// The colorization network. Build it with [`ModelConfig::init`].
+/// The network: one of the architectures, on any Burn device. Build it with
+/// [`ModelConfig::init`].
 #[derive(Module, Debug)]
-pub struct ColorNet {
-    stem: Stage,
-    down1: Stage,
-    down2: Stage,
-    down3: Stage,
-    middle: Stage,
-    global: GlobalContext,
-    up2: Stage,
-    up1: Stage,
-    head: Conv2d,
-    upsample: Interpolate2d,
+pub enum ColorNet {
+    /// The U-Net trained from scratch ([`crate::unet`]).
+    UNet(UNet),
+    /// The decoder on the ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::trunk_net`]).
+    Trunk(TrunkNet),
 }
 
 impl ColorNet {
-    fn new(config: &ModelConfig, device: &Device) -> Self {
-        let [w0, w1, w2, w3] = config.widths;
-        Self {
-            stem: Stage::new([INPUT_CHANNELS, w0], 1, 1, device),
-            down1: Stage::new([w0, w1], 2, 1, device),
-            down2: Stage::new([w1, w2], 2, 1, device),
-            down3: Stage::new([w2, w3], 2, 1, device),
-            middle: Stage::new([w3, w3], 1, 2, device),
-            global: GlobalContext::new(w3, device),
-            up2: Stage::new([w3 + w2, w2], 1, 1, device),
-            up1: Stage::new([w2 + w1, w1], 1, 1, device),
-            head: Conv2dConfig::new([w1, config.output_channels()], [1, 1]).init(device),
-            upsample: Interpolate2dConfig::new()
-                .with_scale_factor(Some([2.0, 2.0]))
-                .with_mode(InterpolateMode::Nearest)
-                .init(),
-        }
-    }
-
-    /// `input`: [batch, 4, H, W] with H and W multiples of [`SIZE_MULTIPLE`], normalised by
-    /// [`crate::pipeline`] (L/50 − 1, hint ab / AB_RANGE, mask 0 or 1).
-    /// Returns [batch, outputs, H/2, W/2]: logits or normalised ab.
+    /// `input`: [batch, 4, H, W] with H and W multiples of [`ModelConfig::size_multiple`],
+    /// normalised by [`crate::pipeline`] (L/50 − 1, hint ab / AB_RANGE, mask 0 or 1).
+    /// Returns [batch, outputs, H/s, W/s] with s = [`ModelConfig::head_stride`]: logits or
+    /// normalised ab.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let x0 = self.stem.forward(input);
-        let x1 = self.down1.forward(x0);
-        let x2 = self.down2.forward(x1.clone());
-        let x3 = self.down3.forward(x2.clone());
-        let x3 = self.global.forward(self.middle.forward(x3));
-        let y2 = self.up2.forward(Tensor::cat(vec![self.upsample.forward(x3), x2], 1));
-        let y1 = self.up1.forward(Tensor::cat(vec![self.upsample.forward(y2), x1], 1));
-        self.head.forward(y1)
+        match self {
+            Self::UNet(net) => net.forward(input),
+            Self::Trunk(net) => net.forward(input),
+        }
     }
-}
 
-impl ColorNet {
     /// The same network with its class scores changed to `scale · (logits − shift[c])`, folded
     /// into the last layer so every backend and the model file carry it at no cost.
     ///
@@ -208,17 +154,29 @@ impl ColorNet {
     /// (β = 1) of that push towards rare colours back out, trading vividness for accuracy.
     /// `scale` sharpens (> 1) or flattens (< 1) the distribution, like dividing the decoding
     /// temperature by it. Panics if `shift` does not have one value per output channel.
-    pub fn recalibrate_head(self, scale: f32, shift: &[f32]) -> Self {
-        let device = self.head.weight.val().device();
-        let bias = self.head.bias.clone().expect("the head has a bias");
+    pub fn recalibrate_head(mut self, scale: f32, shift: &[f32]) -> Self {
+        let head = match &mut self {
+            Self::UNet(net) => net.head_mut(),
+            Self::Trunk(net) => net.head_mut(),
+        };
+        let device = head.weight.val().device();
+        let bias = head.bias.clone().expect("the head has a bias");
         assert_eq!(bias.val().dims()[0], shift.len(), "one shift per class");
         let shift = Tensor::<1>::from_data(TensorData::new(shift.to_vec(), [shift.len()]), &device);
-        let weight = self.head.weight.val() * scale;
-        let bias = (bias.val() - shift) * scale;
-        let mut head = self.head;
-        head.weight = burn::module::Param::from_tensor(weight);
-        head.bias = Some(burn::module::Param::from_tensor(bias));
-        Self { head, ..self }
+        head.weight = burn::module::Param::from_tensor(head.weight.val() * scale);
+        head.bias = Some(burn::module::Param::from_tensor((bias.val() - shift) * scale));
+        self
+    }
+
+    /// Stop gradients to the pretrained trunk (decoder-only training); a no-op for the U-Net.
+    pub fn freeze_trunk(self) -> Self {
+        match self {
+            Self::Trunk(mut net) => {
+                net.trunk = net.trunk.no_grad();
+                Self::Trunk(net)
+            }
+            other => other,
+        }
     }
 }
 

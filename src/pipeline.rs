@@ -16,7 +16,7 @@ use crate::color;
 use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
 use crate::error::{Error, Result};
 use crate::hints::{Hint, HintPlanes, hint_planes};
-use crate::model::{INPUT_CHANNELS, SIZE_MULTIPLE, decode_ab};
+use crate::model::{INPUT_CHANNELS, decode_ab};
 use crate::upsample::Upsampler;
 use crate::weights::Model;
 
@@ -87,12 +87,13 @@ pub struct AbMap {
     pub ab: [Vec<f32>; 2],
 }
 
-/// Working size for an image: long side `size`, aspect kept, each side a multiple of 8.
-pub fn working_size(width: u32, height: u32, size: u32) -> (usize, usize) {
+/// Working size for an image: long side `size`, aspect kept, each side a multiple of
+/// `multiple` (the model's [`crate::ModelConfig::size_multiple`]).
+pub fn working_size(width: u32, height: u32, size: u32, multiple: usize) -> (usize, usize) {
     let scale = size as f64 / width.max(height) as f64;
     let round = |v: u32| {
-        let m = SIZE_MULTIPLE as f64;
-        (((v as f64 * scale) / m).round() as usize).max(1) * SIZE_MULTIPLE
+        let m = multiple as f64;
+        (((v as f64 * scale) / m).round() as usize).max(1) * multiple
     };
     (round(width), round(height))
 }
@@ -141,10 +142,10 @@ impl Colorizer {
     }
 
     /// Run the network on the photo's lightness (and hints): its raw output (class logits, or
-    /// ab / AB_RANGE for regression), `[1, C, h, w]` at 1/HEAD_STRIDE of the working size.
+    /// ab / AB_RANGE for regression), `[1, C, h, w]` at 1/head_stride of the working size.
     pub(crate) fn forward(&self, photo: &Photo, options: &ColorizeOptions) -> Result<Tensor<4>> {
         options.validate()?;
-        let (w, h) = working_size(photo.width, photo.height, options.size);
+        let (w, h) = working_size(photo.width, photo.height, options.size, self.model.config.size_multiple());
         let hints = hint_planes(&options.hints, (photo.width, photo.height), (w, h))?;
         let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h), 100.0);
         let input = network_input(&lightness, &hints);

@@ -8,10 +8,10 @@
 //! builds the right network without the caller knowing its widths or head; the explicit
 //! lengths let a truncated download be reported as truncated rather than as garbage.
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, Param};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
-use burn::tensor::Bytes;
+use burn::tensor::{Bytes, DType};
 
 use crate::error::{Error, Result};
 use crate::model::{ColorNet, ModelConfig};
@@ -38,20 +38,34 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self> {
         let (config, record) = split(bytes)?;
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
-            .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?;
-        let net = config.init(device).try_load_record(record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
+            .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?
+            .cast_to_module_dtype();
+        let net = load_record(config.init(device), record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
         Ok(Self { config, net })
     }
 
-    /// Serialise the architecture and weights into the model file format.
+    /// Serialise the architecture and weights (f32) into the model file format.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.to_bytes_with(false)
+    }
+
+    /// Serialise with the weights stored as f16 when `half` is true: half the download, read
+    /// back as f32 by [`Model::from_bytes`] (the colours change by a few hundredths of a dB).
+    pub fn to_bytes_with(&self, half: bool) -> Result<Vec<u8>> {
+        if half {
+            // Cast a fresh copy: clones share BatchNorm's running statistics, which a cast in
+            // place would turn to f16 in this model too.
+            let copy = Self::from_bytes(&self.to_bytes()?, &Device::flex())?;
+            return Self { net: copy.net.map(&mut ToHalf), ..copy }.serialise();
+        }
+        self.serialise()
+    }
+
+    fn serialise(&self) -> Result<Vec<u8>> {
         let config = serde_json::to_vec(&self.config).map_err(|e| Error::Encode(e.to_string()))?;
-        let record = self
-            .net
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|e| Error::Encode(format!("could not serialise the weights: {e}")))?;
+        let net = self.net.clone();
+        let record =
+            record(net).into_bytes().map_err(|e| Error::Encode(format!("could not serialise the weights: {e}")))?;
         let mut out = Vec::with_capacity(HEADER + config.len() + 8 + record.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
@@ -66,6 +80,31 @@ impl Model {
     pub fn num_params(&self) -> usize {
         self.net.num_params()
     }
+}
+
+/// Casts every float parameter to f16 (for storage).
+struct ToHalf;
+
+impl ModuleMapper for ToHalf {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|tensor| tensor.cast(DType::F16))
+    }
+}
+
+/// The record of the network inside the enum, so that parameter paths do not carry the
+/// variant's name (files written before there were two architectures load unchanged).
+fn record(net: ColorNet) -> ModuleRecord {
+    match net {
+        ColorNet::UNet(net) => net.into_record(),
+        ColorNet::Trunk(net) => net.into_record(),
+    }
+}
+
+fn load_record(net: ColorNet, record: ModuleRecord) -> std::result::Result<ColorNet, burn::store::RecordError> {
+    Ok(match net {
+        ColorNet::UNet(net) => ColorNet::UNet(net.try_load_record(record)?),
+        ColorNet::Trunk(net) => ColorNet::Trunk(net.try_load_record(record)?),
+    })
 }
 
 /// Read only the architecture of a model file (cheap: no weights are decoded).

@@ -184,11 +184,11 @@ fn train_refuses_bad_settings_with_a_clear_message() {
         .arg(&dir)
         .arg("--out")
         .arg(dir.join("run"))
-        .args(["--size", "48"])
+        .args(["--size", "40"])
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--size 48 is not one of 32, 64, 128, 256"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--size 40 must be a multiple of 16 from 32 to 256"));
     let output = cli()
         .args(["train", "--data"])
         .arg(&dir)

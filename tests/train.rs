@@ -226,3 +226,33 @@ fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
     let err = Dataset::open(&[dir.join("missing")], None, 0.25).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }
+
+#[test]
+fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
+    use burn_colorize::model::ColorNet;
+    use burn_colorize::train::import::{load_trunk, save_trunk};
+    use burn_colorize::trunk::Trunk;
+
+    let dir = temp_dir("trunk-run");
+    write_photos(&dir.join("data"), 6);
+    let trunk_file = dir.join("trunk.bpk");
+    save_trunk(Trunk::new(&Device::flex()), &trunk_file).unwrap();
+    let config = TrainConfig {
+        arch: burn_colorize::Arch::EfficientnetLite0,
+        trunk: Some(trunk_file.clone()),
+        widths: [8, 8, 16, 16],
+        ..tiny_config(&dir.join("data"))
+    };
+    let run = dir.join("run");
+    train(Some(config.clone()), &run, Device::flex(), "CPU", None).unwrap();
+    let model = Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).unwrap();
+    assert_eq!(model.config.arch, burn_colorize::Arch::EfficientnetLite0);
+    let ColorNet::Trunk(net) = model.net else { panic!("the run should hold the trunk architecture") };
+    let start = load_trunk(&trunk_file, &Device::flex()).unwrap();
+    let values = |t: &Trunk| t.blocks[5].project.weight.val().into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(values(&net.trunk), values(&start), "a frozen trunk must not change");
+
+    let missing = TrainConfig { trunk: None, ..config };
+    let err = train(Some(missing), &dir.join("no-trunk"), Device::flex(), "CPU", None).unwrap_err().to_string();
+    assert!(err.contains("--trunk") && err.contains("import-trunk"), "{err}");
+}

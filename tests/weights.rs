@@ -4,7 +4,7 @@ mod common;
 
 use burn::prelude::Device;
 use burn_colorize::weights::read_config;
-use burn_colorize::{ColorizeOptions, Colorizer, Error, Head, Model, ModelConfig, Photo};
+use burn_colorize::{Arch, ColorizeOptions, Colorizer, Error, Head, Model, ModelConfig, Photo};
 use common::*;
 use image::DynamicImage;
 
@@ -73,4 +73,38 @@ fn a_corrupt_architecture_section_is_reported() {
     bytes[16] = b'#';
     let e = Model::from_bytes(&bytes, &Device::flex()).unwrap_err();
     assert!(e.to_string().contains("architecture section is invalid"), "{e}");
+}
+
+#[test]
+fn files_without_an_architecture_field_hold_the_unet() {
+    // Model files written before there were two architectures have no "arch" in their config.
+    let json = r#"{"widths":[8,8,16,16],"head":{"kind":"regression"}}"#;
+    let config: ModelConfig = serde_json::from_str(json).unwrap();
+    assert_eq!(config.arch, Arch::Unet);
+}
+
+fn trunk_model() -> Model {
+    let head = Head::Classification { centers: burn_colorize::classes::gamut_grid(20.0).centers().to_vec() };
+    Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 16, 16], head }, &Device::flex())
+}
+
+#[test]
+fn the_pretrained_trunk_architecture_round_trips_and_says_so() {
+    let model = trunk_model();
+    let bytes = model.to_bytes().unwrap();
+    assert_eq!(read_config(&bytes).unwrap().arch, Arch::EfficientnetLite0);
+    let loaded = Model::from_bytes(&bytes, &Device::flex()).unwrap();
+    assert_eq!(predict(model), predict(loaded));
+}
+
+#[test]
+fn f16_files_are_half_the_size_and_load_as_f32() {
+    let model = trunk_model();
+    let (full, half) = (model.to_bytes().unwrap(), model.to_bytes_with(true).unwrap());
+    assert!(half.len() * 10 < full.len() * 6, "f16 file {} bytes vs f32 {}", half.len(), full.len());
+    let loaded = Model::from_bytes(&half, &Device::flex()).unwrap();
+    let (a, b) = (predict(model), predict(loaded));
+    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(worst < 0.5, "f16 weights moved a prediction by {worst} ab units");
+    assert!(a != b, "the f16 file should not be bit-identical (was it stored as f32?)");
 }

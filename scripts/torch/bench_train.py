@@ -1,9 +1,12 @@
 """Training throughput of burn-colorize's network re-written in PyTorch, for comparison.
 
-The architecture mirrors src/model.rs exactly (same layers, widths, padding, head) and the step
-mirrors src/train/run.rs (rebalanced soft cross-entropy over k=5 gathered classes, Adam), on
-synthetic batches, so the two numbers measure the frameworks rather than the data pipeline.
-Usage: python bench_train.py --size 64 --batch 32 --steps 20 [--device cpu|cuda]
+The architectures mirror src/unet.rs and src/trunk_net.rs exactly (same layers, widths,
+padding, head; the EfficientNet-Lite0 trunk with BatchNorm folded, frozen unless
+--train-trunk) and the step mirrors src/train/run.rs (rebalanced soft cross-entropy over k=5
+gathered classes, Adam), on synthetic batches, so the two numbers measure the frameworks rather
+than the data pipeline.
+Usage: python bench_train.py --size 64 --batch 32 --steps 20 [--arch unet|efficientnet-lite0]
+       [--train-trunk] [--device cpu|cuda]
 """
 import argparse
 import time
@@ -51,6 +54,72 @@ class ColorNet(nn.Module):
         return self.head(y1)
 
 
+# EfficientNet-Lite0 blocks 0-10: (expand, kernel, stride, in, out), as src/trunk.rs.
+BLOCKS = [(1, 3, 1, 32, 16), (6, 3, 2, 16, 24), (6, 3, 1, 24, 24), (6, 5, 2, 24, 40), (6, 5, 1, 40, 40),
+          (6, 3, 2, 40, 80), (6, 3, 1, 80, 80), (6, 3, 1, 80, 80), (6, 5, 1, 80, 112), (6, 5, 1, 112, 112),
+          (6, 5, 1, 112, 112)]
+
+
+class SameConv(nn.Conv2d):
+    """Conv with bias and TensorFlow 'SAME' padding (the extra pixel bottom/right)."""
+
+    def forward(self, x):
+        k, s = self.kernel_size[0], self.stride[0]
+        h, w = x.shape[-2:]
+        ph = max((-(-h // s) - 1) * s + k - h, 0)
+        pw = max((-(-w // s) - 1) * s + k - w, 0)
+        return super().forward(F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2]))
+
+
+class MbConv(nn.Module):
+    def __init__(self, e, k, s, cin, cout):
+        super().__init__()
+        hidden = cin * e
+        self.expand = SameConv(cin, hidden, 1) if e != 1 else None
+        self.depthwise = SameConv(hidden, hidden, k, stride=s, groups=hidden)
+        self.project = SameConv(hidden, cout, 1)
+        self.residual = s == 1 and cin == cout
+
+    def forward(self, x):
+        h = F.relu6(self.expand(x)) if self.expand is not None else x
+        h = self.project(F.relu6(self.depthwise(h)))
+        return h + x if self.residual else h
+
+
+class TrunkNet(nn.Module):
+    def __init__(self, widths=(64, 96, 128), outputs=307):
+        super().__init__()
+        w4, w8, w16 = widths
+        self.stem = SameConv(3, 32, 3, stride=2)
+        self.blocks = nn.ModuleList([MbConv(*b) for b in BLOCKS])
+        self.bottom = stage(112 + 3, w16)
+        self.linear = nn.Linear(w16, w16)
+        self.fuse = nn.Conv2d(2 * w16, w16, 1)
+        self.up8 = stage(w16 + 40 + 3, w8)
+        self.up4 = stage(w8 + 24 + 3, w4)
+        self.head = nn.Conv2d(w4, outputs, 1)
+
+    def trunk(self):
+        return [self.stem, self.blocks]
+
+    def forward(self, x):
+        hints = x[:, 1:4]
+        t = F.relu6(self.stem(x[:, :1].expand(-1, 3, -1, -1)))
+        taps = []
+        for i, block in enumerate(self.blocks):
+            t = block(t)
+            if i in (2, 4, 10):
+                taps.append(t)
+        f4, f8, f16 = taps
+        x = self.bottom(torch.cat([f16, F.avg_pool2d(hints, 16)], 1))
+        g = F.relu(self.linear(x.mean(dim=(2, 3))))[:, :, None, None].expand_as(x)
+        x = F.relu(self.fuse(torch.cat([x, g], 1)))
+        up = lambda t: F.interpolate(t, scale_factor=2, mode="nearest")
+        x = self.up8(torch.cat([up(x), f8, F.avg_pool2d(hints, 8)], 1))
+        x = self.up4(torch.cat([up(x), f4, F.avg_pool2d(hints, 4)], 1))
+        return self.head(x)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=64)
@@ -58,12 +127,20 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--classes", type=int, default=307)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--arch", default="unet", choices=["unet", "efficientnet-lite0"])
+    parser.add_argument("--train-trunk", action="store_true")
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.manual_seed(0)
-    net = ColorNet(outputs=args.classes).to(device)
-    optim = torch.optim.Adam(net.parameters(), lr=1e-3)
-    half = args.size // 2
+    if args.arch == "unet":
+        net, stride = ColorNet(outputs=args.classes).to(device), 2
+    else:
+        net, stride = TrunkNet(outputs=args.classes).to(device), 4
+        if not args.train_trunk:
+            for part in net.trunk():
+                part.requires_grad_(False)
+    optim = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=1e-3)
+    half = args.size // stride
     inputs = torch.randn(args.batch, 4, args.size, args.size, device=device)
     index = torch.randint(0, args.classes, (args.batch, 5, half, half), device=device)
     weight = torch.rand(args.batch, 5, half, half, device=device)

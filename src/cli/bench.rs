@@ -46,17 +46,8 @@ pub struct Args {
     #[arg(long)]
     pub train: bool,
 
-    /// Crop size for --train.
-    #[arg(long, default_value_t = 64)]
-    pub train_size: usize,
-
-    /// Batch size for --train.
-    #[arg(long, default_value_t = 32)]
-    pub batch: usize,
-
-    /// Timed training steps for --train (after 3 warm-up steps).
-    #[arg(long, default_value_t = 20)]
-    pub steps: usize,
+    #[command(flatten)]
+    pub train_options: super::bench_train::Options,
 
     /// Run one case in this process (used by the parent bench process).
     #[arg(long, hide = true)]
@@ -65,9 +56,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     if args.train {
-        let speed = train_throughput(args.train_size, args.batch, args.steps);
-        println!("RESULT burn {} cpu images_per_second={speed:.1}", env!("CARGO_PKG_VERSION"));
-        return Ok(());
+        return super::bench_train::run(&args.train_options);
     }
     if let Some(case) = &args.case {
         return run_case(&args, case);
@@ -152,39 +141,4 @@ fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-/// Images per second of training steps of the default network on synthetic batches: the same
-/// step as `train` (rebalanced soft cross-entropy over 5 gathered classes, Adam) without data
-/// loading, to compare frameworks (see scripts/bench-train.sh).
-fn train_throughput(size: usize, batch: usize, steps: usize) -> f64 {
-    use burn::optim::{AdamConfig, GradientsParams};
-    use burn::prelude::*;
-    use burn::tensor::Distribution;
-    use burn_colorize::train::loss::classification_loss;
-
-    let device = Device::flex().autodiff();
-    device.seed(0);
-    let config = burn_colorize::ModelConfig::default_classification();
-    let classes = config.output_channels();
-    let mut net = config.init(&device);
-    let mut optim = AdamConfig::new().init();
-    let half = size / 2;
-    let inputs = Tensor::<4>::random([batch, 4, size, size], Distribution::Normal(0.0, 1.0), &device);
-    let index = Tensor::<4, Int>::random([batch, 5, half, half], Distribution::Uniform(0.0, classes as f64), &device);
-    let weight = Tensor::<4>::random([batch, 5, half, half], Distribution::Default, &device);
-    let mut step = |net: burn_colorize::model::ColorNet| {
-        let loss = classification_loss(net.forward(inputs.clone()), index.clone(), weight.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &net);
-        optim.step(1e-3, net, grads)
-    };
-    for _ in 0..3 {
-        net = step(net);
-    }
-    let start = Instant::now();
-    for _ in 0..steps {
-        net = step(net);
-    }
-    let _ = net.forward(inputs.clone()).sum().into_scalar::<f32>();
-    (steps * batch) as f64 / start.elapsed().as_secs_f64()
 }

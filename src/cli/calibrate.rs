@@ -41,6 +41,11 @@ pub struct Args {
     /// Where to write the adjusted model.
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
+
+    /// Store the weights as f16: half the file (and the browser's download), read back as f32;
+    /// colours change by a few hundredths of a dB.
+    #[arg(long)]
+    pub f16: bool,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -68,8 +73,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let shift: Vec<f32> = weights.weights.iter().map(|w| args.prior_correction * w.max(1e-6).ln()).collect();
     model.net = model.net.recalibrate_head(args.sharpen, &shift);
-    let bytes = model.to_bytes()?;
+    let bytes = model.to_bytes_with(args.f16)?;
     std::fs::write(&args.output, bytes).map_err(CliError::io(&args.output))?;
-    println!("wrote {} (prior correction {}, sharpen {})", args.output.display(), args.prior_correction, args.sharpen);
+    let precision = if args.f16 { "f16" } else { "f32" };
+    println!(
+        "wrote {} (prior correction {}, sharpen {}, {precision} weights)",
+        args.output.display(),
+        args.prior_correction,
+        args.sharpen
+    );
     Ok(())
 }

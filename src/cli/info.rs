@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use burn::prelude::Device;
-use burn_colorize::{Head, Model};
+use burn_colorize::{Arch, Head, Model};
 
 use super::CliError;
 use super::files::load_model;
@@ -32,9 +32,17 @@ pub fn describe(model: &Model, file_size: usize) -> String {
         Head::Regression => "regression (2 ab channels)".to_string(),
     };
     let params = model.num_params();
+    let (arch, widths) = match model.config.arch {
+        Arch::Unet => ("U-Net, trained from scratch", "channels at 1, 1/2, 1/4, 1/8 of the working size"),
+        Arch::EfficientnetLite0 => (
+            "EfficientNet-Lite0 trunk (ImageNet-pretrained, blocks 0-10) and a decoder",
+            "decoder channels at 1/4, 1/8, 1/16 of the working size",
+        ),
+    };
     format!(
-        "head:        {head}\n\
-         widths:      {:?} (channels at 1, 1/2, 1/4, 1/8 of the working size)\n\
+        "architecture: {arch}\n\
+         head:        {head}\n\
+         widths:      {:?} ({widths})\n\
          inputs:      L, hint a, hint b, hint mask\n\
          parameters:  {params} ({:.2} MB as f32)\n\
          file size:   {:.2} MB\n",

@@ -1,11 +1,13 @@
 //! Command-line interface: argument parsing and dispatch to one module per subcommand.
 
 mod bench;
+mod bench_train;
 mod calibrate;
 mod colorize;
 mod error;
 mod eval;
 mod files;
+mod import_trunk;
 mod info;
 mod suggest;
 mod train;
@@ -38,6 +40,7 @@ pub enum Command {
     Eval(eval::Args),
     Calibrate(calibrate::Args),
     Bench(bench::Args),
+    ImportTrunk(import_trunk::Args),
 }
 
 /// Parse arguments, run the command, print any error and turn it into an exit code.
@@ -51,6 +54,7 @@ pub fn run() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::ImportTrunk(args) => import_trunk::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

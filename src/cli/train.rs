@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use burn_colorize::Arch;
 use burn_colorize::train::{DeviceChoice, LossKind, TrainConfig, resolve_device, train};
 
 use super::CliError;
@@ -37,7 +38,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
 
-    /// Side of the square training crops, in pixels (32, 64, 128 or 256).
+    /// Side of the square training crops, in pixels (a multiple of 16 from 32 to 256).
     #[arg(long, default_value_t = 64)]
     pub size: usize,
 
@@ -77,9 +78,23 @@ pub struct Args {
     #[arg(long)]
     pub no_augment: bool,
 
-    /// Network widths at 1, 1/2, 1/4 and 1/8 of the crop size.
-    #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [16, 32, 64, 128])]
-    pub widths: Vec<usize>,
+    /// The network: unet (trained from scratch) or efficientnet-lite0 (a decoder on the
+    /// ImageNet-pretrained trunk: knows what things are; needs --trunk or --init).
+    #[arg(long, value_enum, default_value_t = ArchArg::Unet)]
+    pub arch: ArchArg,
+    /// The pretrained trunk's weights, written by `burn-colorize import-trunk`
+    /// (scripts/import-trunk.sh writes target/efficientnet-lite0/trunk.bpk).
+    #[arg(long, value_name = "FILE")]
+    pub trunk: Option<PathBuf>,
+    /// Fine-tune the pretrained trunk too (slower; use a low --lr, e.g. 0.0001, and --init
+    /// from a run whose decoder is trained). By default the trunk stays frozen.
+    #[arg(long)]
+    pub train_trunk: bool,
+    /// Four layer widths. unet: channels at 1, 1/2, 1/4 and 1/8 of the crop size
+    /// [default: 16,32,64,128]; efficientnet-lite0: decoder channels at 1/4, 1/8 and 1/16, the
+    /// fourth equal to the third [default: 64,96,128,128].
+    #[arg(long, value_delimiter = ',', num_args = 4)]
+    pub widths: Option<Vec<usize>>,
 
     /// Stop after this many epochs without a better validation loss.
     #[arg(long, default_value_t = 5)]
@@ -106,12 +121,23 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchArg {
+    Unet,
+    EfficientnetLite0,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Loss {
     Classification,
     Regression,
 }
 
 fn config(args: &Args) -> TrainConfig {
+    let arch: Arch = args.arch.into();
+    let widths = match &args.widths {
+        Some(w) => [w[0], w[1], w[2], w[3]],
+        None => arch.default_widths(),
+    };
     TrainConfig {
         data: args.data.clone(),
         classes: args.classes.clone(),
@@ -126,13 +152,16 @@ fn config(args: &Args) -> TrainConfig {
         },
         palette: args.palette,
         hints: !args.no_hints,
-        widths: [args.widths[0], args.widths[1], args.widths[2], args.widths[3]],
+        widths,
         patience: args.patience,
         val_fraction: 0.05,
         val_images: args.val_images,
         limit: args.limit,
         augment: !args.no_augment,
         init: args.init.clone(),
+        arch,
+        trunk: args.trunk.clone(),
+        train_trunk: args.train_trunk,
     }
 }
 

@@ -7,7 +7,7 @@ use burn::prelude::*;
 use crate::classes::{AB_RANGE, AbClasses};
 use crate::color;
 use crate::hints::{HINT_RADIUS, HintPlanes};
-use crate::model::{HEAD_STRIDE, INPUT_CHANNELS};
+use crate::model::INPUT_CHANNELS;
 use crate::pipeline::network_input;
 use crate::rng::Rng;
 
@@ -39,8 +39,8 @@ pub struct TargetSpec {
 pub struct Example {
     pub crop: Vec<u8>,
     pub input: Vec<f32>,
-    /// ab at the head's resolution (2×2 means).
-    pub ab_half: Vec<[f32; 2]>,
+    /// ab at the head's resolution (means over stride×stride squares).
+    pub ab_head: Vec<[f32; 2]>,
 }
 
 /// L and ab planes of an RGB crop.
@@ -58,18 +58,22 @@ pub fn mean_chroma(ab: &[[f32; 2]]) -> f32 {
     ab.iter().map(|[a, b]| (a * a + b * b).sqrt()).sum::<f32>() / ab.len().max(1) as f32
 }
 
-/// 2×2 means of an ab plane of side `size` (the head predicts at half resolution).
-pub fn half_ab(ab: &[[f32; 2]], size: usize) -> Vec<[f32; 2]> {
-    let half = size / HEAD_STRIDE;
-    let mut out = vec![[0.0; 2]; half * half];
-    for y in 0..half {
-        for x in 0..half {
+/// Means of an ab plane of side `size` over `stride`×`stride` squares: the colours at the
+/// resolution the head predicts.
+pub fn pool_ab(ab: &[[f32; 2]], size: usize, stride: usize) -> Vec<[f32; 2]> {
+    let side = size / stride;
+    let mut out = vec![[0.0; 2]; side * side];
+    let n = (stride * stride) as f32;
+    for y in 0..side {
+        for x in 0..side {
             let mut sum = [0.0; 2];
-            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                let p = ab[(2 * y + dy) * size + 2 * x + dx];
-                sum = [sum[0] + p[0], sum[1] + p[1]];
+            for dy in 0..stride {
+                for dx in 0..stride {
+                    let p = ab[(stride * y + dy) * size + stride * x + dx];
+                    sum = [sum[0] + p[0], sum[1] + p[1]];
+                }
             }
-            out[y * half + x] = [sum[0] / 4.0, sum[1] / 4.0];
+            out[y * side + x] = [sum[0] / n, sum[1] / n];
         }
     }
     out
@@ -102,15 +106,16 @@ fn patch_mean(ab: &[[f32; 2]], size: usize, px: usize, py: usize) -> [f32; 2] {
     [sum[0] / n, sum[1] / n]
 }
 
-/// Turn a square RGB crop into an example; `None` for near-grey photos.
-pub fn make_example(crop: Vec<u8>, size: usize, hints: HintCount, rng: &mut Rng) -> Option<Example> {
+/// Turn a square RGB crop into an example with targets for a head at 1/`stride`; `None` for
+/// near-grey photos.
+pub fn make_example(crop: Vec<u8>, size: usize, stride: usize, hints: HintCount, rng: &mut Rng) -> Option<Example> {
     let (lightness, ab) = lab_planes(&crop);
     if mean_chroma(&ab) < NEAR_GREY_CHROMA {
         return None;
     }
     let planes = simulate_hints(&ab, size, hints, rng);
     let input = network_input(&lightness, &planes);
-    Some(Example { crop, input, ab_half: half_ab(&ab, size) })
+    Some(Example { crop, input, ab_head: pool_ab(&ab, size, stride) })
 }
 
 /// Soft classification targets as flat arrays (built on the CPU, off the training thread).
@@ -134,6 +139,8 @@ impl SoftTargets {
 #[derive(Debug, Clone)]
 pub struct Batch {
     pub size: usize,
+    /// The head predicts at 1/stride of `size`.
+    pub stride: usize,
     pub examples: Vec<Example>,
 }
 
@@ -146,8 +153,9 @@ impl Batch {
         self.examples.is_empty()
     }
 
-    fn half(&self) -> usize {
-        self.size / HEAD_STRIDE
+    /// Side of the head's output.
+    pub fn head_side(&self) -> usize {
+        self.size / self.stride
     }
 
     /// Network input, [B, 4, S, S].
@@ -159,12 +167,12 @@ impl Batch {
     /// Soft classification targets: for each pixel the `k` nearest classes and their Gaussian
     /// weights times the rebalancing weight of the nearest class, both [B, k, h, w].
     pub fn soft_targets(&self, spec: &TargetSpec) -> SoftTargets {
-        let (h, k) = (self.half(), spec.k);
+        let (h, k) = (self.head_side(), spec.k);
         let plane = h * h;
         let mut index = vec![0i64; self.len() * k * plane];
         let mut weight = vec![0f32; self.len() * k * plane];
         for (b, example) in self.examples.iter().enumerate() {
-            for (p, &ab) in example.ab_half.iter().enumerate() {
+            for (p, &ab) in example.ab_head.iter().enumerate() {
                 let soft = spec.classes.soft_encode(ab, k, spec.sigma);
                 let rebalance = spec.weights[soft[0].0];
                 for (j, (class, w)) in soft.into_iter().enumerate() {
@@ -179,15 +187,15 @@ impl Batch {
 
     /// True ab / AB_RANGE at the head's resolution, [B, 2, h, w] (regression targets).
     pub fn ab_targets(&self, device: &Device) -> Tensor<4> {
-        let plane = self.half() * self.half();
+        let plane = self.head_side() * self.head_side();
         let mut data = vec![0f32; self.len() * 2 * plane];
         for (b, example) in self.examples.iter().enumerate() {
-            for (p, ab) in example.ab_half.iter().enumerate() {
+            for (p, ab) in example.ab_head.iter().enumerate() {
                 data[(b * 2) * plane + p] = ab[0] / AB_RANGE;
                 data[(b * 2 + 1) * plane + p] = ab[1] / AB_RANGE;
             }
         }
-        Tensor::from_data(TensorData::new(data, [self.len(), 2, self.half(), self.half()]), device)
+        Tensor::from_data(TensorData::new(data, [self.len(), 2, self.head_side(), self.head_side()]), device)
     }
 }
 
@@ -202,8 +210,8 @@ mod tests {
     #[test]
     fn grey_photos_are_skipped() {
         let grey: Vec<u8> = (0..16 * 16).flat_map(|i| [(i % 256) as u8; 3]).collect();
-        assert!(make_example(grey, 16, HintCount::Random, &mut Rng::new(1)).is_none());
-        assert!(make_example(colourful_crop(16), 16, HintCount::Random, &mut Rng::new(1)).is_some());
+        assert!(make_example(grey, 16, 2, HintCount::Random, &mut Rng::new(1)).is_none());
+        assert!(make_example(colourful_crop(16), 16, 2, HintCount::Random, &mut Rng::new(1)).is_some());
     }
 
     #[test]
@@ -224,10 +232,12 @@ mod tests {
     }
 
     #[test]
-    fn half_ab_averages_two_by_two_blocks() {
+    fn pool_ab_averages_stride_squares() {
         let ab: Vec<[f32; 2]> = (0..16).map(|i| [i as f32, 0.0]).collect();
-        let half = half_ab(&ab, 4);
+        let half = pool_ab(&ab, 4, 2);
         assert_eq!(half.len(), 4);
         assert_eq!(half[0], [(0.0 + 1.0 + 4.0 + 5.0) / 4.0, 0.0]);
+        let quarter = pool_ab(&ab, 4, 4);
+        assert_eq!(quarter, vec![[7.5, 0.0]]);
     }
 }

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
 use super::loss::LossKind;
+use crate::model::Arch;
 
-/// Crop sizes the trainer accepts (the network needs multiples of 8; these are the tested ones).
-pub const SIZES: [usize; 4] = [32, 64, 128, 256];
+/// Crop sizes the trainer accepts: multiples of 16 (both architectures' size multiple) in this
+/// range.
+pub const SIZE_RANGE: std::ops::RangeInclusive<usize> = 32..=256;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -44,6 +46,17 @@ pub struct TrainConfig {
     /// Start from the weights of this model file (fine-tuning) instead of random ones.
     #[serde(default)]
     pub init: Option<PathBuf>,
+    /// The network's layout.
+    #[serde(default)]
+    pub arch: Arch,
+    /// The pretrained trunk's weights (`burn-colorize import-trunk`), for a new
+    /// EfficientNet-Lite0 run without `init`.
+    #[serde(default)]
+    pub trunk: Option<PathBuf>,
+    /// Train the pretrained trunk too (fine-tuning); by default it stays frozen and only the
+    /// decoder learns, which is several times faster.
+    #[serde(default)]
+    pub train_trunk: bool,
 }
 
 impl Default for TrainConfig {
@@ -66,6 +79,9 @@ impl Default for TrainConfig {
             limit: None,
             augment: true,
             init: None,
+            arch: Arch::Unet,
+            trunk: None,
+            train_trunk: false,
         }
     }
 }
@@ -73,8 +89,15 @@ impl Default for TrainConfig {
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), TrainError> {
         let fail = |m: String| Err(TrainError::Config(m));
-        if !SIZES.contains(&self.size) {
-            return fail(format!("--size {} is not one of 32, 64, 128, 256", self.size));
+        if !SIZE_RANGE.contains(&self.size) || self.size % 16 != 0 {
+            return fail(format!("--size {} must be a multiple of 16 from 32 to 256", self.size));
+        }
+        if self.arch == Arch::EfficientnetLite0 && self.trunk.is_none() && self.init.is_none() {
+            return fail(
+                "--arch efficientnet-lite0 starts from the ImageNet trunk: give --trunk (written by \
+                 `burn-colorize import-trunk`, see scripts/import-trunk.sh) or --init MODEL"
+                    .into(),
+            );
         }
         if self.batch == 0 || self.epochs == 0 {
             return fail("--batch and --epochs must be at least 1".into());

@@ -58,9 +58,9 @@ pub fn simulated_hints(truth: &RgbImage, count: usize, half: usize, rng: &mut Rn
 }
 
 /// Half-width, in photo pixels, of the part of a `width`-pixel-wide photo that one hint patch
-/// covers at working size `size`.
-pub fn hint_footprint(width: u32, height: u32, size: u32) -> usize {
-    let (working, _) = working_size(width, height, size);
+/// covers at working size `size` (sides multiples of `multiple`).
+pub fn hint_footprint(width: u32, height: u32, size: u32, multiple: usize) -> usize {
+    let (working, _) = working_size(width, height, size, multiple);
     let scale = width as f32 / working as f32;
     ((HINT_RADIUS as f32 + 0.5) * scale - 0.5).round().max(0.0) as usize
 }
@@ -85,7 +85,8 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
         let mut rng = Rng::new(options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let half = hint_footprint(truth.width(), truth.height(), options.colorize.size);
+        let multiple = colorizer.model().config.size_multiple();
+        let half = hint_footprint(truth.width(), truth.height(), options.colorize.size, multiple);
         let hints = simulated_hints(&truth, options.hints, half, &mut rng);
         let colour = image::DynamicImage::ImageRgb8(truth.clone());
         let photo = Photo::from_image(&colour)?;
@@ -141,10 +142,10 @@ mod tests {
 
     #[test]
     fn a_hint_patch_covers_the_same_part_of_the_photo_as_at_working_size() {
-        assert_eq!(hint_footprint(128, 96, 128), HINT_RADIUS, "working size = photo size");
+        assert_eq!(hint_footprint(128, 96, 128, 8), HINT_RADIUS, "working size = photo size");
         // 481 px wide at working size 128: one working pixel is ~3.76 photo pixels, so the
         // 3×3 patch spans ~11 photo pixels, half-width 5.
-        assert_eq!(hint_footprint(481, 321, 128), 5);
+        assert_eq!(hint_footprint(481, 321, 128, 8), 5);
     }
 
     #[test]

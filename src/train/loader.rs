@@ -18,6 +18,8 @@ use crate::rng::Rng;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Recipe {
     pub size: usize,
+    /// The model's head stride (targets are built at that resolution).
+    pub stride: usize,
     pub augment: Augment,
     pub hints: HintCount,
 }
@@ -52,7 +54,7 @@ fn example(data: &Dataset, item: &Item, recipe: &Recipe, mut rng: Rng) -> Result
     let image = data.load(item).map_err(|e| e.to_string())?;
     let (w, h) = (image.width() as usize, image.height() as usize);
     let crop = augment(image.as_raw(), w, h, recipe.size, &recipe.augment, &mut rng);
-    Ok(make_example(crop, recipe.size, recipe.hints, &mut rng))
+    Ok(make_example(crop, recipe.size, recipe.stride, recipe.hints, &mut rng))
 }
 
 /// Build the batch of `items` (positions `first..` of `epoch`), photos in parallel.
@@ -78,7 +80,7 @@ pub fn prepare(
             Err(e) => failures.push(format!("{}: {e}", item.name)),
         }
     }
-    let batch = Batch { size: recipe.size, examples };
+    let batch = Batch { size: recipe.size, stride: recipe.stride, examples };
     let soft = spec.map(|spec| batch.soft_targets(spec));
     Prepared { batch, soft, failures, grey }
 }

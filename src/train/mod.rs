@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod import;
 pub mod loader;
 pub mod loss;
 pub mod metrics;

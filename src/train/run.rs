@@ -84,6 +84,10 @@ pub fn train(
     } else {
         (initial_net(&config, &model_config, &ad)?, AdamConfig::new().init(), Progress::default())
     };
+    if !config.train_trunk {
+        net = net.freeze_trunk();
+    }
+    let recipe = training_recipe(&config, model_config.head_stride());
     let mut rows = super::report::read_rows(&dir.0)?;
     rows.truncate(progress.epoch);
     let mut stopped_early = false;
@@ -98,7 +102,7 @@ pub fn train(
         let lr = learning_rate(&config, epoch);
         let started = Instant::now();
         let (trained, train_loss, seen) =
-            train_epoch(&config, &data, &train_items, spec.clone(), epoch, lr, net, &mut optim, &ad)?;
+            train_epoch(&config, &data, &train_items, (recipe, spec.clone()), epoch, lr, net, &mut optim, &ad)?;
         net = trained;
         let seconds = started.elapsed().as_secs_f64();
         let speed = seen as f64 / seconds.max(1e-9);
@@ -243,13 +247,21 @@ impl PlainProgress {
     }
 }
 
+/// How training photos become examples: the run's crop size, augmentation and hints, with
+/// targets at the head's resolution.
+fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
+    let augment = if config.augment { Augment::default() } else { Augment::NONE };
+    let hints = if config.hints { HintCount::Random } else { HintCount::Exactly(0) };
+    Recipe { size: config.size, stride, augment, hints }
+}
+
 /// One pass over the training photos; returns the network, the mean loss and photos seen.
 #[allow(clippy::too_many_arguments)]
 fn train_epoch(
     config: &TrainConfig,
     data: &Arc<Dataset>,
     items: &[Item],
-    spec: Option<Arc<TargetSpec>>,
+    (recipe, spec): (Recipe, Option<Arc<TargetSpec>>),
     epoch: usize,
     lr: f64,
     mut net: ColorNet,
@@ -257,9 +269,6 @@ fn train_epoch(
     ad: &Device,
 ) -> Result<(ColorNet, f64, usize), TrainError> {
     let order: Vec<Item> = epoch_order(items.len(), config.seed, epoch).into_iter().map(|i| items[i].clone()).collect();
-    let augment = if config.augment { Augment::default() } else { Augment::NONE };
-    let hints = if config.hints { HintCount::Random } else { HintCount::Exactly(0) };
-    let recipe = Recipe { size: config.size, augment, hints };
     let receiver = spawn_epoch(data.clone(), order, config.batch, epoch, config.seed, recipe, spec);
     let bar = progress_bar(items.len() as u64, epoch, config.epochs);
     let mut log_line = PlainProgress::new(items.len());

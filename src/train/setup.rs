@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::augment::{Augment, augment};
-use super::batch::{TargetSpec, half_ab, lab_planes};
+use super::batch::{TargetSpec, lab_planes, pool_ab};
 use super::checkpoint::write_atomic;
 use super::config::TrainConfig;
 use super::data::{Dataset, Item};
@@ -33,13 +33,13 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
         }
         _ => Head::Regression,
     };
-    ModelConfig { widths: config.widths, head }
+    ModelConfig { arch: config.arch, widths: config.widths, head }
 }
 
 /// The network a new run starts from: random weights, or those of the `--init` model
 /// (fine-tuning), which must have the run's architecture.
 pub fn initial_net(config: &TrainConfig, architecture: &ModelConfig, device: &Device) -> Result<ColorNet, TrainError> {
-    let Some(path) = &config.init else { return Ok(architecture.init(device)) };
+    let Some(path) = &config.init else { return fresh_net(config, architecture, device) };
     let bytes = std::fs::read(path).map_err(TrainError::io(path))?;
     let model = Model::from_bytes(&bytes, device)?;
     if &model.config != architecture {
@@ -54,13 +54,25 @@ pub fn initial_net(config: &TrainConfig, architecture: &ModelConfig, device: &De
     Ok(model.net)
 }
 
+/// Random weights, with the pretrained trunk loaded when the architecture has one.
+fn fresh_net(config: &TrainConfig, architecture: &ModelConfig, device: &Device) -> Result<ColorNet, TrainError> {
+    match (architecture.init(device), &config.trunk) {
+        (ColorNet::Trunk(mut net), Some(path)) => {
+            net.trunk = super::import::load_trunk(path, device)?;
+            println!("starting from the pretrained trunk {}", path.display());
+            Ok(ColorNet::Trunk(net))
+        }
+        (net, _) => Ok(net),
+    }
+}
+
 fn describe(config: &ModelConfig) -> String {
     let head = match &config.head {
         Head::Classification { centers } => format!("{} colour classes", centers.len()),
         Head::Palette { centers } => format!("a {}-colour palette", centers.len()),
         Head::Regression => "regression".to_string(),
     };
-    format!("widths {:?}, {head}", config.widths)
+    format!("{:?}, widths {:?}, {head}", config.arch, config.widths)
 }
 
 /// ab at head resolution of a fixed sample of training photos (centre crops).
@@ -74,7 +86,7 @@ fn sample_ab(data: &Dataset, items: &[Item], size: usize, seed: u64) -> Vec<[f32
         .map(|image| {
             let (w, h) = (image.width() as usize, image.height() as usize);
             let crop = augment(image.as_raw(), w, h, size, &Augment::NONE, &mut Rng::new(0));
-            half_ab(&lab_planes(&crop).1, size)
+            pool_ab(&lab_planes(&crop).1, size, 2)
         })
         .flatten()
         .collect()

@@ -41,8 +41,8 @@ impl std::fmt::Display for Validation {
 fn colorize_batch(model: &Model, batch: &Batch, output: Tensor<4>) -> Result<Vec<Vec<u8>>, TrainError> {
     let ab = decode_ab(&model.config, output, DEFAULT_TEMPERATURE).into_data();
     let ab = ab.try_into_vec::<f32>().map_err(|e| TrainError::Config(format!("{e:?}")))?;
-    let (size, half) = (batch.size, batch.size / 2);
-    let plane = half * half;
+    let (size, side) = (batch.size, batch.head_side());
+    let plane = side * side;
     let options = ColorizeOptions::default();
     Ok(batch
         .examples
@@ -53,7 +53,7 @@ fn colorize_batch(model: &Model, batch: &Batch, output: Tensor<4>) -> Result<Vec
             let photo = Photo { width: size as u32, height: size as u32, lightness, alpha: None, high_depth: false };
             let a = ab[(2 * b) * plane..(2 * b + 1) * plane].to_vec();
             let bb = ab[(2 * b + 1) * plane..(2 * b + 2) * plane].to_vec();
-            let map = AbMap { width: half, height: half, ab: [a, bb] };
+            let map = AbMap { width: side, height: side, ab: [a, bb] };
             recombine(&photo, &map, &options).to_rgb8().into_raw()
         })
         .collect())
@@ -82,7 +82,8 @@ pub fn validate(
     epoch: usize,
     run_dir: &Path,
 ) -> Result<Validation, TrainError> {
-    let recipe = Recipe { size: config.size, augment: Augment::NONE, hints: HintCount::Exactly(0) };
+    let stride = model.config.head_stride();
+    let recipe = Recipe { size: config.size, stride, augment: Augment::NONE, hints: HintCount::Exactly(0) };
     let refs: Vec<&Item> = items.iter().collect();
     let (mut totals, mut loss_sum, mut batches) = (QualityTotals::default(), 0.0, 0usize);
     let mut grid = Vec::new();

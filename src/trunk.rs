@@ -1,0 +1,167 @@
+//! The pretrained encoder: EfficientNet-Lite0 (Tan & Le 2019; the Lite variant has ReLU6 and
+//! no squeeze-excite, so it runs well on every Burn backend), cut after block 10 (stride 16,
+//! 112 channels). It was trained on ImageNet, so it already tells sky from grass, skin from
+//! wood; the colorizer only has to learn a decoder on top of it.
+//!
+//! BatchNorm is folded into the convolutions at import (`train::import`), so every layer
+//! here is a plain convolution with a bias. Padding is TensorFlow's 'SAME' (the extra pixel
+//! at the bottom/right on stride 2), as the weights were trained with it.
+
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::prelude::*;
+use burn::tensor::activation::relu6;
+
+/// Channels of the stem's output.
+pub const STEM_CHANNELS: usize = 32;
+
+/// One MBConv block of EfficientNet-Lite0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockSpec {
+    pub expand: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub input: usize,
+    pub output: usize,
+}
+
+const fn spec(expand: usize, kernel: usize, stride: usize, input: usize, output: usize) -> BlockSpec {
+    BlockSpec { expand, kernel, stride, input, output }
+}
+
+/// Blocks 0–10 of EfficientNet-Lite0: everything down to stride 16.
+pub const BLOCKS: [BlockSpec; 11] = [
+    spec(1, 3, 1, 32, 16),
+    spec(6, 3, 2, 16, 24),
+    spec(6, 3, 1, 24, 24),
+    spec(6, 5, 2, 24, 40),
+    spec(6, 5, 1, 40, 40),
+    spec(6, 3, 2, 40, 80),
+    spec(6, 3, 1, 80, 80),
+    spec(6, 3, 1, 80, 80),
+    spec(6, 5, 1, 80, 112),
+    spec(6, 5, 1, 112, 112),
+    spec(6, 5, 1, 112, 112),
+];
+
+/// The blocks whose outputs the decoder taps: strides 2, 4, 8 and 16.
+pub const TAPS: [usize; 4] = [0, 2, 4, 10];
+
+/// Channels of the tapped feature maps, finest first.
+pub const TAP_CHANNELS: [usize; 4] = [16, 24, 40, 112];
+
+fn conv(channels: [usize; 2], kernel: usize, stride: usize, groups: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new(channels, [kernel, kernel])
+        .with_stride([stride, stride])
+        .with_groups(groups)
+        .with_padding(PaddingConfig2d::Same)
+        .with_bias(true)
+        .init(device)
+}
+
+/// Inverted residual: 1×1 expansion, k×k depthwise, 1×1 projection, identity skip when the
+/// shape is kept.
+#[derive(Module, Debug)]
+pub struct MbConv {
+    pub expand: Option<Conv2d>,
+    pub depthwise: Conv2d,
+    pub project: Conv2d,
+}
+
+impl MbConv {
+    fn new(spec: &BlockSpec, device: &Device) -> Self {
+        let hidden = spec.input * spec.expand;
+        Self {
+            expand: (spec.expand != 1).then(|| conv([spec.input, hidden], 1, 1, 1, device)),
+            depthwise: conv([hidden, hidden], spec.kernel, spec.stride, hidden, device),
+            project: conv([hidden, spec.output], 1, 1, 1, device),
+        }
+    }
+
+    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        let hidden = match &self.expand {
+            Some(expand) => relu6(expand.forward(x.clone())),
+            None => x.clone(),
+        };
+        let y = self.project.forward(relu6(self.depthwise.forward(hidden)));
+        if self.depthwise.stride == [1, 1] && x.dims()[1] == y.dims()[1] { y + x } else { y }
+    }
+}
+
+/// EfficientNet-Lite0 through block 10.
+#[derive(Module, Debug)]
+pub struct Trunk {
+    pub stem: Conv2d,
+    pub blocks: Vec<MbConv>,
+}
+
+impl Trunk {
+    /// The trunk with random weights (the pretrained ones come from `train::import`).
+    pub fn new(device: &Device) -> Self {
+        Self {
+            stem: conv([3, STEM_CHANNELS], 3, 2, 1, device),
+            blocks: BLOCKS.iter().map(|spec| MbConv::new(spec, device)).collect(),
+        }
+    }
+
+    /// `rgb`: [B, 3, H, W] scaled as the weights expect, (x − 127) / 128 for x in 0..=255.
+    /// Returns the tapped maps at strides 2, 4, 8 and 16.
+    pub fn forward(&self, rgb: Tensor<4>) -> [Tensor<4>; 4] {
+        let mut x = relu6(self.stem.forward(rgb));
+        let mut taps = Vec::with_capacity(TAPS.len());
+        for (i, block) in self.blocks.iter().enumerate() {
+            x = block.forward(x);
+            if TAPS.contains(&i) {
+                taps.push(x.clone());
+            }
+        }
+        taps.try_into().expect("four taps")
+    }
+}
+
+/// The trunk's input for a grey photo: the network's L channel (L/50 − 1) turned back into the
+/// sRGB grey value the ImageNet weights saw, replicated to three channels and scaled to
+/// (x − 127) / 128. `l_channel`: [B, 1, H, W].
+pub fn grey_rgb(l_channel: Tensor<4>) -> Tensor<4> {
+    let lightness = (l_channel + 1.0) * 50.0;
+    // CIE L* → relative luminance Y (D65 white = 1).
+    let cube = ((lightness.clone() + 16.0) / 116.0).powf_scalar(3.0);
+    let linear = lightness.clone() / 903.3;
+    let y = cube.mask_where(lightness.lower_equal_elem(8.0), linear).clamp(0.0, 1.0);
+    // Y → sRGB gamma (the grey of an sRGB pixel with R = G = B).
+    let gamma = y.clone().clamp_min(1e-12).powf_scalar(1.0 / 2.4) * 1.055 - 0.055;
+    let low = y.clone() * 12.92;
+    let srgb = gamma.mask_where(y.lower_equal_elem(0.003_130_8), low);
+    let scaled = (srgb * 255.0 - 127.0) / 128.0;
+    Tensor::cat(vec![scaled.clone(), scaled.clone(), scaled], 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taps_have_the_documented_strides_and_channels() {
+        let device = Device::flex();
+        let taps = Trunk::new(&device).forward(Tensor::zeros([1, 3, 64, 48], &device));
+        for (i, (tap, stride)) in taps.iter().zip([2, 4, 8, 16]).enumerate() {
+            assert_eq!(tap.dims(), [1, TAP_CHANNELS[i], 64 / stride, 48 / stride], "tap {i}");
+        }
+    }
+
+    #[test]
+    fn grey_rgb_inverts_lab_lightness() {
+        let device = Device::flex();
+        // sRGB grey 0, 50, 128, 200, 255 → L* → the network's channel → back.
+        let greys = [0u8, 50, 128, 200, 255];
+        let channel: Vec<f32> = greys.iter().map(|&g| crate::color::srgb8_to_lab([g, g, g])[0] / 50.0 - 1.0).collect();
+        let input = Tensor::<4>::from_data(TensorData::new(channel, [1, 1, 1, 5]), &device);
+        let rgb = grey_rgb(input).into_data().try_to_vec::<f32>().unwrap();
+        for (i, &g) in greys.iter().enumerate() {
+            let expected = (g as f32 - 127.0) / 128.0;
+            for c in 0..3 {
+                assert!((rgb[c * 5 + i] - expected).abs() < 0.01, "grey {g}: {} vs {expected}", rgb[c * 5 + i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The colorizer on a pretrained encoder: the EfficientNet-Lite0 trunk ([`crate::trunk`])
+//! sees the grey photo; a small decoder with skip links from the trunk's stride-4 and
+//! stride-8 maps comes back up to 1/4 of the working size, where the head predicts the ab
+//! classes. The hint planes (hint a, hint b, mask) are average-pooled to every decoder level
+//! and concatenated there, so hints steer the colours without touching the ImageNet trunk; a
+//! global branch gives every pixel the context of the whole picture, as in the U-Net.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
+use burn::prelude::*;
+use burn::tensor::module::avg_pool2d;
+use burn::tensor::ops::AvgPoolOptions;
+
+use crate::model::ModelConfig;
+use crate::trunk::{TAP_CHANNELS, Trunk, grey_rgb};
+use crate::unet::{GlobalContext, Stage};
+
+/// Hint channels fed to every decoder level.
+const HINT_CHANNELS: usize = 3;
+
+/// The trunk and its decoder. Build it with [`ModelConfig::init`].
+#[derive(Module, Debug)]
+pub struct TrunkNet {
+    pub trunk: Trunk,
+    bottom: Stage,
+    global: GlobalContext,
+    up8: Stage,
+    up4: Stage,
+    head: Conv2d,
+    upsample: Interpolate2d,
+}
+
+impl TrunkNet {
+    /// `config.widths`: decoder channels at 1/4, 1/8 and 1/16 of the working size (the fourth
+    /// value is unused by this architecture and kept equal to the third).
+    pub(crate) fn new(config: &ModelConfig, device: &Device) -> Self {
+        let [w4, w8, w16, _] = config.widths;
+        let [_, c4, c8, c16] = TAP_CHANNELS;
+        Self {
+            trunk: Trunk::new(device),
+            bottom: Stage::new([c16 + HINT_CHANNELS, w16], 1, 1, device),
+            global: GlobalContext::new(w16, device),
+            up8: Stage::new([w16 + c8 + HINT_CHANNELS, w8], 1, 1, device),
+            up4: Stage::new([w8 + c4 + HINT_CHANNELS, w4], 1, 1, device),
+            head: Conv2dConfig::new([w4, config.output_channels()], [1, 1]).init(device),
+            upsample: Interpolate2dConfig::new()
+                .with_scale_factor(Some([2.0, 2.0]))
+                .with_mode(InterpolateMode::Nearest)
+                .init(),
+        }
+    }
+
+    /// `input`: [batch, 4, H, W] as for every architecture (L/50 − 1, hint a, hint b, mask),
+    /// H and W multiples of 16. Returns [batch, outputs, H/4, W/4].
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let [b, _, h, w] = input.dims();
+        let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
+        let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
+        let [_, f4, f8, f16] = self.trunk.forward(grey_rgb(l_channel));
+        let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
+        let x = self.global.forward(x);
+        let x = self.up8.forward(Tensor::cat(vec![self.upsample.forward(x), f8, pool(hints.clone(), 8)], 1));
+        let x = self.up4.forward(Tensor::cat(vec![self.upsample.forward(x), f4, pool(hints, 4)], 1));
+        self.head.forward(x)
+    }
+
+    /// The last layer (class scores or ab).
+    pub(crate) fn head_mut(&mut self) -> &mut Conv2d {
+        &mut self.head
+    }
+}
+
+/// Mean of `x` over `factor`×`factor` squares: a hint's colour and its coverage at that level.
+fn pool(x: Tensor<4>, factor: usize) -> Tensor<4> {
+    let options = AvgPoolOptions {
+        kernel_size: [factor, factor],
+        stride: [factor, factor],
+        padding: [(0, 0), (0, 0)],
+        count_include_pad: true,
+        ceil_mode: false,
+    };
+    avg_pool2d(x, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arch, ColorNet, Head, INPUT_CHANNELS};
+
+    fn config() -> ModelConfig {
+        let centers = vec![[0.0, 0.0], [40.0, 10.0], [-20.0, 50.0]];
+        ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: Head::Classification { centers } }
+    }
+
+    #[test]
+    fn predicts_at_a_quarter_of_the_working_size() {
+        let device = Device::flex();
+        let net = config().init(&device);
+        let out = net.forward(Tensor::zeros([2, INPUT_CHANNELS, 32, 48], &device));
+        assert_eq!(out.dims(), [2, 3, 8, 12]);
+        assert_eq!(config().head_stride(), 4);
+        assert_eq!(config().size_multiple(), 16);
+    }
+
+    #[test]
+    fn a_hint_changes_the_prediction_around_it() {
+        let device = Device::flex();
+        let net = config().init(&device);
+        let plain = Tensor::<4>::random([1, INPUT_CHANNELS, 32, 32], burn::tensor::Distribution::Default, &device)
+            .slice_assign([0..1, 1..4, 0..32, 0..32], Tensor::zeros([1, 3, 32, 32], &device));
+        // A hint: ab (0.5, −0.3) with mask 1 on a 3×3 patch around (10, 10).
+        let patch = |v: f32| Tensor::<4>::full([1, 1, 3, 3], v, &device);
+        let hinted = plain
+            .clone()
+            .slice_assign([0..1, 1..2, 9..12, 9..12], patch(0.5))
+            .slice_assign([0..1, 2..3, 9..12, 9..12], patch(-0.3))
+            .slice_assign([0..1, 3..4, 9..12, 9..12], patch(1.0));
+        let difference = (net.forward(hinted) - net.forward(plain)).abs().max().into_scalar::<f32>();
+        assert!(difference > 1e-4, "the hint did not reach the head ({difference})");
+    }
+
+    #[test]
+    fn the_frozen_trunk_gets_no_gradient_and_the_decoder_does() {
+        let device = Device::flex().autodiff();
+        let net = config().init(&device).freeze_trunk();
+        let loss = net.forward(Tensor::ones([1, INPUT_CHANNELS, 32, 32], &device)).sum();
+        let grads = loss.backward();
+        let ColorNet::Trunk(net) = net else { unreachable!() };
+        assert!(net.trunk.stem.weight.grad(&grads).is_none(), "the trunk must stay frozen");
+        assert!(net.head.weight.grad(&grads).is_some(), "the decoder must learn");
+    }
+}
