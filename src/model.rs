@@ -119,7 +119,7 @@ impl Arch {
     pub fn default_widths(self) -> [usize; 4] {
         match self {
             Arch::Unet => [16, 32, 64, 128],
-            Arch::EfficientnetLite0 => [64, 96, 128, 128],
+            Arch::EfficientnetLite0 => [48, 96, 128, 128],
         }
     }
 }

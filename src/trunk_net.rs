@@ -1,8 +1,8 @@
 //! The colorizer on a pretrained encoder: the EfficientNet-Lite0 trunk ([`crate::trunk`])
 //! sees the grey photo; a small decoder with skip links from the trunk's stride-4 and
 //! stride-8 maps comes back up to 1/4 of the working size, where the head predicts the ab
-//! classes. The hint planes (hint a, hint b, mask) are average-pooled to every decoder level
-//! and concatenated there, so hints steer the colours without touching the ImageNet trunk; a
+//! classes. The hint planes (hint a, hint b, mask) are pooled to every decoder level (see
+//! [`pool`]) and concatenated there, so hints steer the colours without touching the trunk; a
 //! global branch gives every pixel the context of the whole picture, as in the U-Net.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -15,7 +15,7 @@ use crate::model::ModelConfig;
 use crate::trunk::{TAP_CHANNELS, Trunk, grey_rgb};
 use crate::unet::{GlobalContext, Stage};
 
-/// Hint channels fed to every decoder level.
+/// Hint channels fed to every decoder level: mean hint a, mean hint b, mask.
 const HINT_CHANNELS: usize = 3;
 
 /// The trunk and its decoder. Build it with [`ModelConfig::init`].
@@ -70,8 +70,11 @@ impl TrunkNet {
     }
 }
 
-/// Mean of `x` over `factor`×`factor` squares: a hint's colour and its coverage at that level.
-fn pool(x: Tensor<4>, factor: usize) -> Tensor<4> {
+/// The hint planes at 1/`factor` of the working size: in each cell the mean colour of the
+/// hinted pixels in it (not diluted by the unhinted ones) and a mask of 1 where any pixel is
+/// hinted, so a hint reaches every level at full strength however coarse the level.
+fn pool(hints: Tensor<4>, factor: usize) -> Tensor<4> {
+    let [b, _, h, w] = hints.dims();
     let options = AvgPoolOptions {
         kernel_size: [factor, factor],
         stride: [factor, factor],
@@ -79,7 +82,12 @@ fn pool(x: Tensor<4>, factor: usize) -> Tensor<4> {
         count_include_pad: true,
         ceil_mode: false,
     };
-    avg_pool2d(x, options)
+    let mean = avg_pool2d(hints, options);
+    let (ph, pw) = (h / factor, w / factor);
+    let coverage = mean.clone().slice([0..b, 2..3, 0..ph, 0..pw]);
+    // The a and b planes are zero outside hints: their mean over the hinted pixels only.
+    let ab = mean.slice([0..b, 0..2, 0..ph, 0..pw]) / coverage.clone().clamp_min(1e-6);
+    Tensor::cat(vec![ab, coverage.sign()], 1)
 }
 
 #[cfg(test)]
@@ -100,6 +108,20 @@ mod tests {
         assert_eq!(out.dims(), [2, 3, 8, 12]);
         assert_eq!(config().head_stride(), 4);
         assert_eq!(config().size_multiple(), 16);
+    }
+
+    #[test]
+    fn pooled_hints_keep_their_colour_and_mark_their_cells() {
+        let device = Device::flex();
+        // One hinted pixel (a = 0.5, b = −0.3) in the first 4×4 cell of an 8×8 plane.
+        let planes = Tensor::<4>::zeros([1, 3, 8, 8], &device)
+            .slice_assign([0..1, 0..3, 1..2, 2..3], Tensor::from_floats([[[[0.5]], [[-0.3]], [[1.0]]]], &device));
+        let pooled = pool(planes, 4).into_data().try_to_vec::<f32>().unwrap();
+        // Channels a, b, mask over the 2×2 cells: only cell 0 is hinted, at full strength.
+        let expected = [0.5, 0.0, 0.0, 0.0, -0.3, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+        for (got, want) in pooled.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-5, "{pooled:?}");
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ class MbConv(nn.Module):
 
 
 class TrunkNet(nn.Module):
-    def __init__(self, widths=(64, 96, 128), outputs=307):
+    def __init__(self, widths=(48, 96, 128), outputs=307):
         super().__init__()
         w4, w8, w16 = widths
         self.stem = SameConv(3, 32, 3, stride=2)

@@ -92,7 +92,7 @@ pub struct Args {
     pub train_trunk: bool,
     /// Four layer widths. unet: channels at 1, 1/2, 1/4 and 1/8 of the crop size
     /// [default: 16,32,64,128]; efficientnet-lite0: decoder channels at 1/4, 1/8 and 1/16, the
-    /// fourth equal to the third [default: 64,96,128,128].
+    /// fourth equal to the third [default: 48,96,128,128].
     #[arg(long, value_delimiter = ',', num_args = 4)]
     pub widths: Option<Vec<usize>>,
 
