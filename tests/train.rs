@@ -88,6 +88,8 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
     let losses: Vec<f64> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
     assert!(losses.last().unwrap() < &(losses[0] * 0.5), "training loss did not fall: {losses:?}");
 
+    f16_file_colours_like_the_f32_file(&run.join("best.bclz"));
+
     // Fine-tuning from it at a learning rate of ~0 keeps what it learnt; from scratch, not.
     let init = Some(run.join("best.bclz"));
     let still = |init, out: &str| {
@@ -100,6 +102,24 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
     let other = TrainConfig { widths: [8, 8, 16, 32], init, ..one_photo(&dir) };
     let err = train(Some(other), &dir.join("other"), Device::flex(), "CPU", None).unwrap_err().to_string();
     assert!(err.contains("differs from this run's") && err.contains("[8, 16, 32, 32]"), "{err}");
+}
+
+/// A trained model stored as f16 colours its photo within 0.05 dB of the f32 file.
+fn f16_file_colours_like_the_f32_file(model: &Path) {
+    use burn_colorize::train::metrics::psnr;
+    use burn_colorize::{ColorizeOptions, Colorizer};
+    let full = Model::from_bytes(&std::fs::read(model).unwrap(), &Device::flex()).unwrap();
+    let half = Model::from_bytes(&full.to_bytes_with(true).unwrap(), &Device::flex()).unwrap();
+    let truth = landscape(64, 0);
+    let grey = DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(truth.clone()).to_luma8());
+    let colour = |model: Model| {
+        let colorizer = Colorizer::new(model, Device::flex());
+        let options = ColorizeOptions { size: 32, ..ColorizeOptions::default() };
+        let photo = burn_colorize::Photo::from_image(&grey).unwrap();
+        psnr(pollster::block_on(colorizer.colorize_photo(&photo, &options)).unwrap().to_rgb8().as_raw(), truth.as_raw())
+    };
+    let (f32_psnr, f16_psnr) = (colour(full), colour(half));
+    assert!((f32_psnr - f16_psnr).abs() < 0.05, "f32 file {f32_psnr:.3} dB, f16 file {f16_psnr:.3} dB");
 }
 
 #[test]
