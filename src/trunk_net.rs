@@ -6,6 +6,7 @@
 //! global branch gives every pixel the context of the whole picture, as in the U-Net.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
 use burn::prelude::*;
 use burn::tensor::module::avg_pool2d;
@@ -22,6 +23,10 @@ const HINT_CHANNELS: usize = 3;
 #[derive(Module, Debug)]
 pub struct TrunkNet {
     pub trunk: Trunk,
+    /// Learnt normalisation of the tapped maps at 1/4, 1/8 and 1/16: the frozen trunk's
+    /// features spread several times wider than the hint planes beside them, and a decoder
+    /// fed the raw maps learns to ignore the hints.
+    norms: Vec<BatchNorm>,
     bottom: Stage,
     global: GlobalContext,
     up8: Stage,
@@ -38,6 +43,7 @@ impl TrunkNet {
         let [_, c4, c8, c16] = TAP_CHANNELS;
         Self {
             trunk: Trunk::new(device),
+            norms: [c4, c8, c16].iter().map(|&c| BatchNormConfig::new(c).init(device)).collect(),
             bottom: Stage::new([c16 + HINT_CHANNELS, w16], 1, 1, device),
             global: GlobalContext::new(w16, device),
             up8: Stage::new([w16 + c8 + HINT_CHANNELS, w8], 1, 1, device),
@@ -57,6 +63,7 @@ impl TrunkNet {
         let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
         let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
         let [_, f4, f8, f16] = self.trunk.forward(grey_rgb(l_channel));
+        let (f4, f8, f16) = (self.norms[0].forward(f4), self.norms[1].forward(f8), self.norms[2].forward(f16));
         let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
         let x = self.global.forward(x);
         let x = self.up8.forward(Tensor::cat(vec![self.upsample.forward(x), f8, pool(hints.clone(), 8)], 1));

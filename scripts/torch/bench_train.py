@@ -92,6 +92,7 @@ class TrunkNet(nn.Module):
         w4, w8, w16 = widths
         self.stem = SameConv(3, 32, 3, stride=2)
         self.blocks = nn.ModuleList([MbConv(*b) for b in BLOCKS])
+        self.norms = nn.ModuleList([nn.BatchNorm2d(c) for c in (24, 40, 112)])
         self.bottom = stage(112 + 3, w16)
         self.linear = nn.Linear(w16, w16)
         self.fuse = nn.Conv2d(2 * w16, w16, 1)
@@ -110,7 +111,7 @@ class TrunkNet(nn.Module):
             t = block(t)
             if i in (2, 4, 10):
                 taps.append(t)
-        f4, f8, f16 = taps
+        f4, f8, f16 = [norm(t) for norm, t in zip(self.norms, taps)]
         x = self.bottom(torch.cat([f16, F.avg_pool2d(hints, 16)], 1))
         g = F.relu(self.linear(x.mean(dim=(2, 3))))[:, :, None, None].expand_as(x)
         x = F.relu(self.fuse(torch.cat([x, g], 1)))
