@@ -126,6 +126,9 @@ impl Arch {
 
 /// The network: one of the architectures, on any Burn device. Build it with
 /// [`ModelConfig::init`].
+// The variants differ in size (the U-Net's layers are inline), but a network is built once and
+// moved rarely; boxing would not fit burn's Module derive.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum ColorNet {
     /// The U-Net trained from scratch ([`crate::unet`]).

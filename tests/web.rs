@@ -8,7 +8,7 @@ use std::io::Cursor;
 use burn::prelude::Device;
 use burn_colorize::classes::gamut_grid;
 use burn_colorize::web::WasmColorizer;
-use burn_colorize::{Head, Model, ModelConfig, color};
+use burn_colorize::{Arch, Head, Model, ModelConfig, color};
 use image::{DynamicImage, RgbImage};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
@@ -24,6 +24,14 @@ fn model_bytes() -> Uint8Array {
     let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
     let model = Model::random(ModelConfig::tiny(head), &Device::flex());
     Uint8Array::from(model.to_bytes().unwrap().as_slice())
+}
+
+/// An untrained model of the pretrained-trunk architecture (EfficientNet-Lite0 and decoder):
+/// depthwise convolutions, SAME padding and pooled hints on both backends.
+fn trunk_model_bytes() -> Uint8Array {
+    let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
+    let config = ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 32, 32], head };
+    Uint8Array::from(Model::random(config, &Device::flex()).to_bytes_with(true).unwrap().as_slice())
 }
 
 fn photo_png(width: u32, height: u32) -> Uint8Array {
@@ -65,6 +73,20 @@ async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
         let dl = color::lightness_of_srgb8(source) - color::lightness_of_srgb8([pixel[0], pixel[1], pixel[2]]);
         assert!(dl.abs() <= 1.0, "lightness changed by {dl} at ({px}, {py})");
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_pretrained_trunk_architecture_agrees_on_webgpu_and_cpu() {
+    let bytes = trunk_model_bytes();
+    let mut cpu = WasmColorizer::create(bytes.clone(), "cpu".into()).await.unwrap();
+    let mut gpu = WasmColorizer::create(bytes, "webgpu".into()).await.unwrap();
+    assert_eq!(gpu.backend(), "webgpu");
+    let on_cpu = cpu.colorize_bytes(photo_png(45, 29), options()).await.unwrap();
+    let on_gpu = gpu.colorize_bytes(photo_png(45, 29), options()).await.unwrap();
+    assert_eq!((dimension(&on_gpu, "width"), dimension(&on_gpu, "height")), (45, 29));
+    let (a, b) = (rgba(&on_cpu), rgba(&on_gpu));
+    let worst = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap();
+    assert!(worst <= TOLERANCE, "WebGPU and CPU differ by {worst} levels on the trunk architecture");
 }
 
 #[wasm_bindgen_test]

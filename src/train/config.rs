@@ -89,7 +89,7 @@ impl Default for TrainConfig {
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), TrainError> {
         let fail = |m: String| Err(TrainError::Config(m));
-        if !SIZE_RANGE.contains(&self.size) || self.size % 16 != 0 {
+        if !SIZE_RANGE.contains(&self.size) || !self.size.is_multiple_of(16) {
             return fail(format!("--size {} must be a multiple of 16 from 32 to 256", self.size));
         }
         if self.arch == Arch::EfficientnetLite0 && self.trunk.is_none() && self.init.is_none() {
