@@ -54,18 +54,24 @@ fn dimension(result: &JsValue, key: &str) -> u32 {
     Reflect::get(result, &key.into()).unwrap().as_f64().unwrap() as u32
 }
 
-#[wasm_bindgen_test]
-async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
-    let bytes = model_bytes();
-    let mut cpu = WasmColorizer::create(bytes.clone(), "cpu".into()).await.unwrap();
-    let mut gpu = WasmColorizer::create(bytes, "webgpu".into()).await.unwrap();
+/// Colorize the test photo of `width`×`height` with `model` on the CPU and on WebGPU: the CPU's
+/// RGBA and the largest difference between the two, in 8-bit levels.
+async fn cpu_and_gpu(model: Uint8Array, width: u32, height: u32) -> (Vec<u8>, i32) {
+    let mut cpu = WasmColorizer::create(model.clone(), "cpu".into()).await.unwrap();
+    let mut gpu = WasmColorizer::create(model, "webgpu".into()).await.unwrap();
     assert_eq!(cpu.backend(), "cpu");
     assert_eq!(gpu.backend(), "webgpu", "headless Chromium with --enable-unsafe-webgpu has an adapter");
-    let on_cpu = cpu.colorize_bytes(photo_png(27, 19), options()).await.unwrap();
-    let on_gpu = gpu.colorize_bytes(photo_png(27, 19), options()).await.unwrap();
-    assert_eq!((dimension(&on_gpu, "width"), dimension(&on_gpu, "height")), (27, 19));
+    let on_cpu = cpu.colorize_bytes(photo_png(width, height), options()).await.unwrap();
+    let on_gpu = gpu.colorize_bytes(photo_png(width, height), options()).await.unwrap();
+    assert_eq!((dimension(&on_gpu, "width"), dimension(&on_gpu, "height")), (width, height));
     let (a, b) = (rgba(&on_cpu), rgba(&on_gpu));
     let worst = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap();
+    (a, worst)
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
+    let (a, worst) = cpu_and_gpu(model_bytes(), 27, 19).await;
     assert!(worst <= TOLERANCE, "WebGPU and CPU differ by {worst} levels");
     for (pixel, x) in a.chunks(4).zip(0u32..) {
         let (px, py) = (x % 27, x / 27);
@@ -77,15 +83,7 @@ async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
 
 #[wasm_bindgen_test]
 async fn the_pretrained_trunk_architecture_agrees_on_webgpu_and_cpu() {
-    let bytes = trunk_model_bytes();
-    let mut cpu = WasmColorizer::create(bytes.clone(), "cpu".into()).await.unwrap();
-    let mut gpu = WasmColorizer::create(bytes, "webgpu".into()).await.unwrap();
-    assert_eq!(gpu.backend(), "webgpu");
-    let on_cpu = cpu.colorize_bytes(photo_png(45, 29), options()).await.unwrap();
-    let on_gpu = gpu.colorize_bytes(photo_png(45, 29), options()).await.unwrap();
-    assert_eq!((dimension(&on_gpu, "width"), dimension(&on_gpu, "height")), (45, 29));
-    let (a, b) = (rgba(&on_cpu), rgba(&on_gpu));
-    let worst = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap();
+    let (_, worst) = cpu_and_gpu(trunk_model_bytes(), 45, 29).await;
     assert!(worst <= TOLERANCE, "WebGPU and CPU differ by {worst} levels on the trunk architecture");
 }
 
