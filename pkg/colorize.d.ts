@@ -29,6 +29,8 @@ export interface ColorizeOptions {
   maxMegapixels?: number;
   /** Colour edges follow the photo's edges (default true); false upsamples colour bilinearly. */
   edgeAware?: boolean;
+  /** Spread each hint over its region after the network (default true); false leaves hints to the network alone. */
+  propagateHints?: boolean;
 }
 
 export interface ColorizeResult {

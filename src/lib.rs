@@ -5,7 +5,8 @@
 //! The library is plain Rust around one network: [`color`] (sRGB ↔ CIE Lab),
 //! [`classes`] (quantised ab colour classes), [`model`] (the network: [`unet`], or [`trunk_net`]
 //! on the pretrained [`trunk`]), [`weights`] (the model
-//! file), [`decode`] (safe image reading), [`hints`] (user colour hints), [`pipeline`]
+//! file), [`decode`] (safe image reading), [`hints`] (user colour hints), [`propagate`] (spreading
+//! hints over their regions), [`pipeline`]
 //! (full-resolution colorization) and [`suggest`] (likely colours at a point, for hint pickers).
 //!
 //! ```no_run
@@ -29,6 +30,7 @@ pub mod hints;
 pub mod model;
 pub mod palette;
 pub mod pipeline;
+pub mod propagate;
 pub mod rng;
 pub mod suggest;
 #[cfg(feature = "native")]

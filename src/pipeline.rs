@@ -1,6 +1,7 @@
 //! From a photo to its colour version at full resolution:
 //! take L at full size → resize L to the working size → run the network → decode ab →
-//! upsample ab to full size → recombine with the full-size L (keeping L) → encode.
+//! spread the hints ([`crate::propagate`]) → upsample ab to full size → recombine with the
+//! full-size L (keeping L) → encode.
 //!
 //! Plain Rust around one async network call, so native code, training previews and wasm all
 //! share it; only [`Colorizer::predict_ab`] touches a Burn device.
@@ -17,6 +18,7 @@ use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
 use crate::error::{Error, Result};
 use crate::hints::{Hint, HintPlanes, hint_planes};
 use crate::model::{INPUT_CHANNELS, decode_ab};
+use crate::propagate::propagate_hints;
 use crate::upsample::Upsampler;
 use crate::weights::Model;
 
@@ -44,6 +46,9 @@ pub struct ColorizeOptions {
     /// Let colour edges follow the photo's edges (joint bilateral upsampling, see
     /// [`crate::upsample`]) instead of plain bilinear upsampling of the predicted colour.
     pub edge_aware: bool,
+    /// Spread each hint over its region after the network ([`crate::propagate`]), so hints
+    /// work however well the network learnt to follow them. Off: the network's answer alone.
+    pub propagate_hints: bool,
 }
 
 impl Default for ColorizeOptions {
@@ -56,6 +61,7 @@ impl Default for ColorizeOptions {
             palette: None,
             max_megapixels: DEFAULT_MAX_MEGAPIXELS,
             edge_aware: true,
+            propagate_hints: true,
         }
     }
 }
@@ -153,14 +159,20 @@ impl Colorizer {
         Ok(self.model.net.forward(input))
     }
 
-    /// Run the network on the photo's lightness (and hints) and decode ab at output resolution.
+    /// Run the network on the photo's lightness (and hints) and decode ab at output resolution;
+    /// then spread the hints over their regions unless `options.propagate_hints` is off.
     pub async fn predict_ab(&self, photo: &Photo, options: &ColorizeOptions) -> Result<AbMap> {
         let output = self.forward(photo, options)?;
         let [_, _, oh, ow] = output.dims();
         let ab = decode_ab(&self.model.config, output, options.temperature);
         let values = read_floats(ab).await?;
         let (a, b) = values.split_at(ow * oh);
-        Ok(AbMap { width: ow, height: oh, ab: [a.to_vec(), b.to_vec()] })
+        let mut map = AbMap { width: ow, height: oh, ab: [a.to_vec(), b.to_vec()] };
+        if options.propagate_hints && !options.hints.is_empty() {
+            let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (ow, oh), 100.0);
+            propagate_hints(&mut map, &lightness, &options.hints, (photo.width, photo.height));
+        }
+        Ok(map)
     }
 
     /// Colorize a decoded photo; the result has the photo's size, lightness and alpha.

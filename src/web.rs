@@ -35,6 +35,7 @@ struct JsOptions {
     png: bool,
     max_megapixels: Option<f64>,
     edge_aware: Option<bool>,
+    propagate_hints: Option<bool>,
 }
 
 impl JsOptions {
@@ -55,6 +56,7 @@ impl JsOptions {
             palette: None,
             max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
             edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
+            propagate_hints: self.propagate_hints.unwrap_or(defaults.propagate_hints),
         };
         options.validate().map_err(to_js)?;
         Ok(options)

@@ -67,6 +67,22 @@ fn a_red_hint_turns_its_region_red() {
 }
 
 #[test]
+fn propagation_carries_a_hint_across_its_region_and_can_be_turned_off() {
+    let colorizer = shipped();
+    let photo = card();
+    let red = Hint { x: 40.0, y: 24.0, r: RED.0, g: RED.1, b: RED.2 };
+    let run = |propagate_hints| {
+        let options = ColorizeOptions { propagate_hints, ..options(vec![red]) };
+        pollster::block_on(colorizer.colorize_photo(&photo, &options)).unwrap()
+    };
+    let (spread, network_only) = (run(true), run(false));
+    // The square's far corner, 16 pixels from the hint, in the same flat region.
+    let (far_spread, far_network) = (mean_ab(&spread, (57, 41), 2), mean_ab(&network_only, (57, 41), 2));
+    assert!(far_spread[0] > far_network[0] + 5.0, "a* at the far corner: {far_spread:?} vs {far_network:?}");
+    assert!(far_spread[0] > 20.0, "the whole square turns red: {far_spread:?}");
+}
+
+#[test]
 fn suggestions_are_distinct_ordered_and_follow_a_hint() {
     let colorizer = shipped();
     let photo = card();

@@ -74,6 +74,11 @@ pub struct Args {
     #[arg(long)]
     pub bilinear: bool,
 
+    /// Leave hints to the network alone: do not spread each hint over its region afterwards
+    /// (the default spreads it by geodesic distance, stopping at the photo's edges).
+    #[arg(long)]
+    pub no_propagate: bool,
+
     /// Use an untrained network (colours are meaningless): checks the pipeline end to end when
     /// no trained model is at hand.
     #[arg(long, hide = true)]
@@ -127,6 +132,7 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
         palette: None,
         max_megapixels: args.max_megapixels,
         edge_aware: !args.bilinear,
+        propagate_hints: !args.no_propagate,
     };
     options.validate()?;
     Ok(options)

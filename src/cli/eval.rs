@@ -46,6 +46,10 @@ pub struct Args {
     #[arg(long)]
     pub bilinear: bool,
 
+    /// Measure the network's own use of hints, as in `colorize --no-propagate`.
+    #[arg(long)]
+    pub no_propagate: bool,
+
     /// Evaluate at most this many photos.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -82,6 +86,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         size: args.size,
         temperature: args.temperature,
         edge_aware: !args.bilinear,
+        propagate_hints: !args.no_propagate,
         ..Default::default()
     };
     colorize.validate()?;
