@@ -31,6 +31,7 @@ pub mod model;
 pub mod palette;
 pub mod pipeline;
 pub mod propagate;
+pub mod request;
 pub mod rng;
 pub mod suggest;
 #[cfg(feature = "native")]

@@ -14,8 +14,8 @@ use wasm_bindgen::prelude::*;
 use std::rc::Rc;
 
 use crate::decode::{Photo, check_dimensions};
-use crate::hints::Hint;
 use crate::pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
+use crate::request::{RequestOptions, photo_from_rgba};
 use crate::suggest::DEFAULT_SUGGESTIONS;
 use crate::weights::Model;
 
@@ -24,43 +24,12 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Options of `colorize(...)`, as a JavaScript object; every field is optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct JsOptions {
-    size: Option<u32>,
-    saturation: Option<f32>,
-    temperature: Option<f32>,
-    hints: Vec<Hint>,
-    png: bool,
-    max_megapixels: Option<f64>,
-    edge_aware: Option<bool>,
-    propagate_hints: Option<bool>,
-}
-
-impl JsOptions {
-    fn parse(value: JsValue) -> Result<Self, JsError> {
-        if value.is_undefined() || value.is_null() {
-            return Ok(Self::default());
-        }
-        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+/// `RequestOptions` from a JavaScript object (`undefined` or `null`: all defaults).
+fn parse_options(value: JsValue) -> Result<RequestOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(RequestOptions::default());
     }
-
-    fn colorize_options(&self) -> Result<ColorizeOptions, JsError> {
-        let defaults = ColorizeOptions::default();
-        let options = ColorizeOptions {
-            size: self.size.unwrap_or(defaults.size),
-            saturation: self.saturation.unwrap_or(defaults.saturation),
-            temperature: self.temperature.unwrap_or(defaults.temperature),
-            hints: self.hints.clone(),
-            palette: None,
-            max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
-            edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
-            propagate_hints: self.propagate_hints.unwrap_or(defaults.propagate_hints),
-        };
-        options.validate().map_err(to_js)?;
-        Ok(options)
-    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 /// The point and count of `suggest(...)`, read from the same options object.
@@ -209,8 +178,8 @@ impl WasmColorizer {
 
 impl WasmColorizer {
     async fn colorize(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
-        let options = JsOptions::parse(options)?;
-        let settings = options.colorize_options()?;
+        let options = parse_options(options)?;
+        let settings = options.colorize_options().map_err(to_js)?;
         let photo = self.photo(input, settings.max_megapixels)?;
         let image = self.with_fallback(&photo, &settings, |c, p, o| Box::pin(c.colorize_photo(p, o))).await?;
         result_object(&image, options.png)
@@ -218,7 +187,7 @@ impl WasmColorizer {
 
     async fn suggest(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
         let point = JsPoint::parse(&options)?;
-        let settings = JsOptions::parse(options)?.colorize_options()?;
+        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
         let photo = self.photo(input, settings.max_megapixels)?;
         let k = point.k.unwrap_or(DEFAULT_SUGGESTIONS);
         let suggestions =
@@ -279,10 +248,7 @@ fn decode(input: &Input, max_megapixels: f64) -> Result<Photo, JsError> {
     match input {
         Input::Bytes(bytes) => Photo::from_bytes(bytes, max_megapixels).map_err(to_js),
         Input::Rgba { pixels, width, height } => {
-            check_dimensions(*width, *height, max_megapixels).map_err(to_js)?;
-            let image = image::RgbaImage::from_raw(*width, *height, pixels.clone())
-                .ok_or_else(|| JsError::new(&format!("pixel data does not hold {width}x{height} RGBA pixels")))?;
-            Photo::from_image(&image::DynamicImage::ImageRgba8(image)).map_err(to_js)
+            photo_from_rgba(pixels, *width, *height, max_megapixels).map_err(to_js)
         }
     }
 }

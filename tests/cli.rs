@@ -194,6 +194,20 @@ fn train_refuses_bad_settings_with_a_clear_message() {
         .arg(&dir)
         .arg("--out")
         .arg(dir.join("run"))
+        .args(["--widths", "8,16,32"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--widths takes four numbers"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = cli()
+        .args(["train", "--data"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("run"))
         .args(["--device", "cpu"])
         .output()
         .unwrap();

@@ -93,8 +93,14 @@ pub struct Args {
     /// Four layer widths. unet: channels at 1, 1/2, 1/4 and 1/8 of the crop size
     /// [default: 16,32,64,128]; efficientnet-lite0: decoder channels at 1/4, 1/8 and 1/16, the
     /// fourth equal to the third [default: 48,96,128,128].
-    #[arg(long, value_delimiter = ',', num_args = 4)]
+    #[arg(long, value_delimiter = ',', num_args = 1..=4, value_name = "W,W,W,W")]
     pub widths: Option<Vec<usize>>,
+
+    /// Photos per epoch, when fewer than all: each epoch validates, reports and checkpoints,
+    /// then the next continues through the shuffled photos (for data sets that take hours per
+    /// pass; --epochs then counts these shorter epochs).
+    #[arg(long, value_name = "N")]
+    pub epoch_photos: Option<usize>,
 
     /// Stop after this many epochs without a better validation loss.
     #[arg(long, default_value_t = 5)]
@@ -132,13 +138,19 @@ pub enum Loss {
     Regression,
 }
 
-fn config(args: &Args) -> TrainConfig {
+fn config(args: &Args) -> Result<TrainConfig, CliError> {
     let arch: Arch = args.arch.into();
-    let widths = match &args.widths {
-        Some(w) => [w[0], w[1], w[2], w[3]],
+    let widths = match args.widths.as_deref() {
+        Some(&[a, b, c, d]) => [a, b, c, d],
+        Some(other) => {
+            return Err(CliError::Usage(format!(
+                "--widths takes four numbers (e.g. 16,32,64,128), not {}",
+                other.len()
+            )));
+        }
         None => arch.default_widths(),
     };
-    TrainConfig {
+    Ok(TrainConfig {
         data: args.data.clone(),
         classes: args.classes.clone(),
         size: args.size,
@@ -162,14 +174,15 @@ fn config(args: &Args) -> TrainConfig {
         arch,
         trunk: args.trunk.clone(),
         train_trunk: args.train_trunk,
-    }
+        epoch_photos: args.epoch_photos,
+    })
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let (device, name) = resolve_device(args.device)?;
     let (config, dir) = match &args.resume {
         Some(dir) => (None, dir.clone()),
-        None => (Some(config(&args)), args.out.clone().expect("clap requires --out")),
+        None => (Some(config(&args)?), args.out.clone().expect("clap requires --out")),
     };
     let summary = train(config, &dir, device, &name, args.stop_after)?;
     println!(

@@ -57,6 +57,10 @@ pub struct TrainConfig {
     /// decoder learns, which is several times faster.
     #[serde(default)]
     pub train_trunk: bool,
+    /// Photos per epoch (validation, report and checkpoint each) when fewer than all: long
+    /// passes over large data sets are cut into epochs that continue through the shuffled photos.
+    #[serde(default)]
+    pub epoch_photos: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -82,6 +86,7 @@ impl Default for TrainConfig {
             arch: Arch::Unet,
             trunk: None,
             train_trunk: false,
+            epoch_photos: None,
         }
     }
 }
@@ -112,6 +117,9 @@ impl TrainConfig {
             if self.loss != LossKind::Classification {
                 return fail("--palette needs --loss classification".into());
             }
+        }
+        if self.epoch_photos == Some(0) {
+            return fail("--epoch-photos must be at least 1".into());
         }
         if self.data.is_empty() {
             return fail("no --data given".into());

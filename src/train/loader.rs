@@ -49,6 +49,25 @@ pub fn epoch_order(count: usize, seed: u64, epoch: usize) -> Vec<usize> {
     order
 }
 
+/// The photos `epoch` visits: a shuffled pass over all `count` of them, or, with `per_epoch`
+/// smaller than `count`, the next `per_epoch` photos of an endless stream of shuffled passes.
+/// Short epochs give a large data set a checkpoint and a validation every `per_epoch` photos
+/// while every photo is still seen once per pass.
+pub fn epoch_photos(count: usize, seed: u64, epoch: usize, per_epoch: Option<usize>) -> Vec<usize> {
+    let Some(n) = per_epoch.filter(|&n| n > 0 && n < count) else {
+        return epoch_order(count, seed, epoch);
+    };
+    let mut photos = Vec::with_capacity(n);
+    let mut position = epoch * n;
+    while photos.len() < n {
+        let (pass, from) = (position / count, position % count);
+        let take = (n - photos.len()).min(count - from);
+        photos.extend_from_slice(&epoch_order(count, seed, pass)[from..from + take]);
+        position += take;
+    }
+    photos
+}
+
 /// Load, augment and encode one photo.
 fn example(data: &Dataset, item: &Item, recipe: &Recipe, mut rng: Rng) -> Result<Option<Example>, String> {
     let image = data.load(item).map_err(|e| e.to_string())?;
@@ -106,4 +125,30 @@ pub fn spawn_epoch(
         }
     });
     receiver
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_epochs_walk_through_every_photo_once_per_pass() {
+        // 10 photos, epochs of 4: epochs 0-4 cover two passes of 10 exactly.
+        let stream: Vec<usize> = (0..5).flat_map(|e| epoch_photos(10, 7, e, Some(4))).collect();
+        assert_eq!(stream.len(), 20);
+        for pass in stream.chunks(10) {
+            let mut seen = pass.to_vec();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..10).collect::<Vec<_>>());
+        }
+        assert_eq!(&stream[..10], epoch_order(10, 7, 0).as_slice());
+        assert_eq!(&stream[10..], epoch_order(10, 7, 1).as_slice());
+    }
+
+    #[test]
+    fn without_a_short_epoch_each_epoch_is_one_pass() {
+        assert_eq!(epoch_photos(10, 7, 3, None), epoch_order(10, 7, 3));
+        assert_eq!(epoch_photos(10, 7, 3, Some(10)), epoch_order(10, 7, 3));
+        assert_eq!(epoch_photos(10, 7, 3, Some(25)), epoch_order(10, 7, 3));
+    }
 }

@@ -17,7 +17,7 @@ use super::checkpoint::{Checkpoint, Progress, write_atomic};
 use super::config::TrainConfig;
 use super::data::{Dataset, Item};
 use super::error::TrainError;
-use super::loader::{Recipe, epoch_order, spawn_epoch};
+use super::loader::{Recipe, epoch_photos, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
 use super::setup::{initial_net, model_config, target_spec};
@@ -35,6 +35,10 @@ impl RunDir {
     }
     pub fn last(&self) -> PathBuf {
         self.0.join("last.ckpt")
+    }
+    /// The checkpoint before `last`, used when `last` turns out damaged.
+    pub fn previous(&self) -> PathBuf {
+        self.0.join("previous.ckpt")
     }
     pub fn best_checkpoint(&self) -> PathBuf {
         self.0.join("best.ckpt")
@@ -79,10 +83,10 @@ pub fn train(
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
     let model_config = model_config(&config, spec.as_deref());
-    let (mut net, mut optim, mut progress) = if resume {
-        restore(&dir, &ad)?
-    } else {
-        (initial_net(&config, &model_config, &ad)?, AdamConfig::new().init(), Progress::default())
+    let restored = if resume { restore(&dir, &ad)? } else { None };
+    let (mut net, mut optim, mut progress) = match restored {
+        Some(state) => state,
+        None => (initial_net(&config, &model_config, &ad)?, AdamConfig::new().init(), Progress::default()),
     };
     if !config.train_trunk {
         net = net.freeze_trunk();
@@ -123,11 +127,13 @@ pub fn train(
         }
         let checkpoint =
             Checkpoint { model: model.to_bytes()?, optimizer: optimizer_bytes(&optim)?, progress: progress.clone() };
-        checkpoint.save(&dir.last())?;
+        // `last` is written last: it is what a resumed run starts from, so everything it
+        // implies (the best files) must already be on disk when it appears.
         if improved {
             checkpoint.save(&dir.best_checkpoint())?;
             write_atomic(&dir.best_model(), &checkpoint.model)?;
         }
+        checkpoint.save_keeping_previous(&dir.last(), &dir.previous())?;
         last = Some(validation);
         if progress.epochs_without_improvement >= config.patience {
             println!("stopping early: no better validation loss for {} epochs", config.patience);
@@ -185,14 +191,39 @@ fn select_items(data: &Dataset, config: &TrainConfig) -> (Vec<Item>, Vec<Item>) 
     (train, val)
 }
 
-fn restore(dir: &RunDir, ad: &Device) -> Result<(ColorNet, ModuleOptimizer, Progress), TrainError> {
-    let checkpoint = Checkpoint::load(&dir.last())?;
-    let model = Model::from_bytes(&checkpoint.model, ad)?;
+/// The state a resumed run continues from: the last checkpoint, or the one before it when the
+/// last is missing or damaged; `None` when the run was stopped before its first checkpoint.
+fn restore(dir: &RunDir, ad: &Device) -> Result<Option<(ColorNet, ModuleOptimizer, Progress)>, TrainError> {
+    super::checkpoint::remove_temporaries(&dir.0);
+    let candidates: Vec<PathBuf> = [dir.last(), dir.previous()].into_iter().filter(|p| p.exists()).collect();
+    if candidates.is_empty() {
+        println!("no checkpoint yet: starting the run from its beginning");
+        return Ok(None);
+    }
+    let mut refused = None;
+    for path in candidates {
+        match load_state(&path, ad) {
+            Ok(state) => {
+                if let Some(error) = &refused {
+                    eprintln!("warning: {error}; using {} instead", path.display());
+                }
+                println!("resuming after epoch {}", state.2.epoch);
+                return Ok(Some(state));
+            }
+            Err(error) => refused = refused.or(Some(error)),
+        }
+    }
+    Err(refused.expect("at least one checkpoint was tried"))
+}
+
+fn load_state(path: &Path, ad: &Device) -> Result<(ColorNet, ModuleOptimizer, Progress), TrainError> {
+    let checkpoint = Checkpoint::load(path)?;
+    let damaged = |reason: String| TrainError::Checkpoint { path: path.to_path_buf(), reason };
+    let model = Model::from_bytes(&checkpoint.model, ad).map_err(|e| damaged(format!("model: {e}")))?;
     let optim = AdamConfig::new()
         .init()
         .from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
-        .map_err(|e| TrainError::Checkpoint { path: dir.last(), reason: format!("optimizer state: {e}") })?;
-    println!("resuming after epoch {}", checkpoint.progress.epoch);
+        .map_err(|e| damaged(format!("optimizer state: {e}")))?;
     Ok((model.net, optim, checkpoint.progress))
 }
 
@@ -255,7 +286,7 @@ fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
     Recipe { size: config.size, stride, augment, hints }
 }
 
-/// One pass over the training photos; returns the network, the mean loss and photos seen.
+/// One epoch over the training photos (all, or `epoch_photos` of them); returns the network, the mean loss and photos seen.
 #[allow(clippy::too_many_arguments)]
 fn train_epoch(
     config: &TrainConfig,
@@ -268,10 +299,14 @@ fn train_epoch(
     optim: &mut ModuleOptimizer,
     ad: &Device,
 ) -> Result<(ColorNet, f64, usize), TrainError> {
-    let order: Vec<Item> = epoch_order(items.len(), config.seed, epoch).into_iter().map(|i| items[i].clone()).collect();
+    let order: Vec<Item> = epoch_photos(items.len(), config.seed, epoch, config.epoch_photos)
+        .into_iter()
+        .map(|i| items[i].clone())
+        .collect();
+    let total = order.len();
     let receiver = spawn_epoch(data.clone(), order, config.batch, epoch, config.seed, recipe, spec);
-    let bar = progress_bar(items.len() as u64, epoch, config.epochs);
-    let mut log_line = PlainProgress::new(items.len());
+    let bar = progress_bar(total as u64, epoch, config.epochs);
+    let mut log_line = PlainProgress::new(total);
     let (mut loss_sum, mut steps, mut seen, mut failures) = (0.0, 0usize, 0usize, 0usize);
     for prepared in receiver {
         bar.inc((prepared.batch.len() + prepared.grey + prepared.failures.len()) as u64);

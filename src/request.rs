@@ -1,0 +1,89 @@
+//! What one call of the JavaScript API asks for, read the same way in the browser (`web.rs`)
+//! and natively (the fuzz targets in `fuzz/`): the options object and raw RGBA input.
+
+use serde::Deserialize;
+
+use crate::decode::{Photo, check_dimensions};
+use crate::hints::Hint;
+use crate::pipeline::ColorizeOptions;
+use crate::{Error, Result};
+
+/// Options of `colorize(...)`, as a JavaScript object; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RequestOptions {
+    pub size: Option<u32>,
+    pub saturation: Option<f32>,
+    pub temperature: Option<f32>,
+    pub hints: Vec<Hint>,
+    /// Also return the result PNG-encoded.
+    pub png: bool,
+    pub max_megapixels: Option<f64>,
+    pub edge_aware: Option<bool>,
+    pub propagate_hints: Option<bool>,
+}
+
+impl RequestOptions {
+    /// The pipeline's options: defaults where a field is missing, every value checked.
+    pub fn colorize_options(&self) -> Result<ColorizeOptions> {
+        let defaults = ColorizeOptions::default();
+        let options = ColorizeOptions {
+            size: self.size.unwrap_or(defaults.size),
+            saturation: self.saturation.unwrap_or(defaults.saturation),
+            temperature: self.temperature.unwrap_or(defaults.temperature),
+            hints: self.hints.clone(),
+            palette: None,
+            max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
+            edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
+            propagate_hints: self.propagate_hints.unwrap_or(defaults.propagate_hints),
+        };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+/// A photo from raw RGBA pixels (an `ImageData`), its size checked against the limit before
+/// anything is copied.
+pub fn photo_from_rgba(pixels: &[u8], width: u32, height: u32, max_megapixels: f64) -> Result<Photo> {
+    check_dimensions(width, height, max_megapixels)?;
+    let expected = width as usize * height as usize * 4;
+    if pixels.len() != expected {
+        return Err(Error::InvalidOption(format!(
+            "pixel data of {} bytes does not hold {width}x{height} RGBA pixels ({expected} bytes)",
+            pixels.len()
+        )));
+    }
+    let image = image::RgbaImage::from_raw(width, height, pixels.to_vec()).expect("length checked above");
+    Photo::from_image(&image::DynamicImage::ImageRgba8(image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> RequestOptions {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn options_take_camel_case_fields_and_default_the_rest() {
+        let options = parse(r#"{"size": 96, "propagateHints": false, "maxMegapixels": 2, "png": true}"#);
+        let settings = options.colorize_options().unwrap();
+        assert_eq!((settings.size, settings.propagate_hints, settings.max_megapixels), (96, false, 2.0));
+        assert!(options.png);
+        assert_eq!(parse("{}").colorize_options().unwrap().size, ColorizeOptions::default().size);
+        let err = parse(r#"{"temperature": -1}"#).colorize_options().unwrap_err().to_string();
+        assert!(err.contains("temperature"), "{err}");
+    }
+
+    #[test]
+    fn rgba_input_is_checked_before_it_is_copied() {
+        let photo = photo_from_rgba(&[200, 10, 10, 255].repeat(6), 3, 2, 1.0).unwrap();
+        assert_eq!((photo.width, photo.height), (3, 2));
+        let short = photo_from_rgba(&[0; 23], 3, 2, 1.0).unwrap_err().to_string();
+        assert!(short.contains("23 bytes") && short.contains("3x2"), "{short}");
+        let huge = photo_from_rgba(&[], 100_000, 100_000, 100.0).unwrap_err();
+        assert!(matches!(huge, Error::TooLarge { .. }), "{huge}");
+        assert!(matches!(photo_from_rgba(&[], 0, 5, 1.0).unwrap_err(), Error::ZeroSize { .. }));
+    }
+}
