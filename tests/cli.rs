@@ -129,6 +129,9 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
         .unwrap();
     }
     let model = write_model(&dir);
+    // A grey photo has no colour to measure against: skipped and counted, not averaged in.
+    let grey = DynamicImage::ImageRgb8(scene(20, 20)).grayscale();
+    std::fs::write(photos.join("grey.png"), encode(&grey, ImageFormat::Png)).unwrap();
     let grid = dir.join("grid.png");
     let output = cli()
         .args(["eval", "--hints", "0", "3", "--model"])
@@ -141,7 +144,7 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for part in ["0 hints:", "3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images"] {
+    for part in ["0 hints:", "3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images (1 grey photos skipped)"] {
         assert!(stdout.contains(part), "missing {part}: {stdout}");
     }
     // Two rows (one per photo) of grey | colorized | original, each 160 px high.

@@ -137,6 +137,8 @@ pub struct QualitySummary {
     /// Mean per-image AuC (0..1).
     pub auc: f64,
     pub grey_auc: f64,
+    /// Photos left out because they were grey already (evaluation only).
+    pub grey_photos_skipped: usize,
 }
 
 impl QualityTotals {
@@ -171,7 +173,12 @@ impl QualityTotals {
             grey_colourfulness_ratio: ratio(self.colour_grey, self.colour_truth),
             auc: self.auc_sum / n,
             grey_auc: self.grey_auc_sum / n,
+            grey_photos_skipped: 0,
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.images == 0
     }
 }
 
@@ -189,14 +196,18 @@ impl fmt::Display for QualitySummary {
         write!(
             f,
             "PSNR {:.2} dB (grey {:.2}) | colourfulness ratio {:.2} (grey {:.2}) | \
-             AuC {:.3} (grey {:.3}) | {} images",
+             AuC {:.3} (grey {:.3}) | {} images{}",
             self.psnr,
             self.grey_psnr,
             self.colourfulness_ratio,
             self.grey_colourfulness_ratio,
             self.auc,
             self.grey_auc,
-            self.images
+            self.images,
+            match self.grey_photos_skipped {
+                0 => String::new(),
+                n => format!(" ({n} grey photos skipped)"),
+            }
         )
     }
 }

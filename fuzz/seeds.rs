@@ -1,0 +1,128 @@
+//! Writes the fuzz targets' seed corpora into `fuzz/seeds/<target>/` (or the folder given):
+//! small valid inputs of every kind the targets read, generated here and never taken from
+//! `../shared/data`. Run by scripts/fuzz.sh.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use burn::prelude::Device;
+use burn_colorize::classes::gamut_grid;
+use burn_colorize::{Arch, Head, Model, ModelConfig};
+use image::{DynamicImage, ImageFormat, RgbaImage};
+
+const SIZES: [(u32, u32); 5] = [(1, 1), (2, 3), (17, 5), (33, 31), (64, 48)];
+
+fn main() {
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fuzz/seeds".into()));
+    let counts = [
+        ("decode_colorize", images(&out.join("decode_colorize"))),
+        ("rgba_options", requests(&out.join("rgba_options"))),
+        ("model_load", models(&out.join("model_load"))),
+    ];
+    for (target, count) in counts {
+        println!("{target}: {count} seeds");
+    }
+}
+
+fn save(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::create_dir_all(dir).expect("create the seed folder");
+    std::fs::write(dir.join(name), bytes).expect("write a seed");
+}
+
+/// A colourful pattern with varying alpha.
+fn pattern(width: u32, height: u32) -> RgbaImage {
+    RgbaImage::from_fn(width, height, |x, y| {
+        image::Rgba([(x * 37 % 256) as u8, (y * 59 % 256) as u8, ((x + y) * 23 % 256) as u8, (255 - x * 7 % 200) as u8])
+    })
+}
+
+/// Every colour type each format takes, at odd sizes; JPEGs also with each EXIF orientation.
+fn images(dir: &Path) -> usize {
+    let formats = [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Gif, ImageFormat::Tiff, ImageFormat::Bmp];
+    let mut count = 0;
+    for (width, height) in SIZES {
+        let rgba = DynamicImage::ImageRgba8(pattern(width, height));
+        let kinds = [
+            ("l8", DynamicImage::ImageLuma8(rgba.to_luma8())),
+            ("la8", DynamicImage::ImageLumaA8(rgba.to_luma_alpha8())),
+            ("rgb8", DynamicImage::ImageRgb8(rgba.to_rgb8())),
+            ("rgba8", rgba.clone()),
+            ("l16", DynamicImage::ImageLuma16(rgba.to_luma16())),
+            ("rgb16", DynamicImage::ImageRgb16(rgba.to_rgb16())),
+            ("rgba16", DynamicImage::ImageRgba16(rgba.to_rgba16())),
+        ];
+        for format in formats {
+            for (kind, image) in &kinds {
+                let mut bytes = Cursor::new(Vec::new());
+                if image.write_to(&mut bytes, format).is_ok() {
+                    let name = format!("{width}x{height}-{kind}.{}", format.extensions_str()[0]);
+                    save(dir, &name, bytes.get_ref());
+                    count += 1;
+                }
+            }
+        }
+        let mut jpeg = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(rgba.to_rgb8()).write_to(&mut jpeg, ImageFormat::Jpeg).expect("JPEG encodes");
+        for orientation in 1..=8 {
+            save(dir, &format!("{width}x{height}-exif{orientation}.jpg"), &with_orientation(jpeg.get_ref(), orientation));
+            count += 1;
+        }
+    }
+    count
+}
+
+/// A JPEG with an EXIF segment holding only the orientation tag (0x0112) after its SOI marker.
+fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"II*\0\x08\0\0\0\x01\0".to_vec(); // little endian, IFD at 8, one entry
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&orientation.to_le_bytes());
+    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // value padding, no next IFD
+    let mut segment = b"Exif\0\0".to_vec();
+    segment.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&segment);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// RGBA pixels with the options objects the page and embedders send.
+fn requests(dir: &Path) -> usize {
+    let options = [
+        r#"{}"#,
+        r#"{"size": 32}"#,
+        r#"{"size": 48, "hints": [{"x": 1, "y": 1, "r": 200, "g": 30, "b": 20}]}"#,
+        r#"{"png": true}"#,
+        r#"{"propagateHints": false, "edgeAware": false, "saturation": 1.5, "temperature": 0.5}"#,
+        r#"{"maxMegapixels": 0.0001}"#,
+    ];
+    let mut count = 0;
+    for (width, height) in SIZES {
+        for (i, json) in options.iter().enumerate() {
+            let mut bytes = Vec::new();
+            for value in [width as u16, height as u16, json.len() as u16] {
+                bytes.extend_from_slice(&value.to_le_bytes());
+            }
+            bytes.extend_from_slice(json.as_bytes());
+            bytes.extend_from_slice(pattern(width, height).as_raw());
+            save(dir, &format!("{width}x{height}-options{i}.bin"), &bytes);
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Small model files of both architectures, f32 and f16.
+fn models(dir: &Path) -> usize {
+    let head = || Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
+    let device = Device::flex();
+    let unet = Model::random(ModelConfig::tiny(head()), &device);
+    let trunk = Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: head() }, &device);
+    save(dir, "unet-f32.bclz", &unet.to_bytes().expect("serialise"));
+    save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
+    save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));
+    3
+}
