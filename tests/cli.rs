@@ -228,4 +228,6 @@ fn the_bundled_model_loads_and_is_described() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("classification over 307 ab colour classes"), "{stdout}");
+    let size = std::fs::metadata(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default.bclz")).unwrap().len();
+    assert!(stdout.contains(&format!("file size:   {:.2} MB", size as f64 / 1e6)), "the stored size: {stdout}");
 }
