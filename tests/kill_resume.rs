@@ -41,7 +41,7 @@ fn start(data: &Path, run: &Path, slow_writes: bool) -> Child {
     }
     command.args(["--device", "cpu"]).stdout(Stdio::null()).stderr(Stdio::piped());
     if slow_writes {
-        command.env(SLOW_WRITES_VARIABLE, "60");
+        command.env(SLOW_WRITES_VARIABLE, "250");
     } else {
         command.env_remove(SLOW_WRITES_VARIABLE);
     }
