@@ -144,7 +144,9 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for part in ["0 hints:", "3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images (1 grey photos skipped)"] {
+    for part in
+        ["0 hints:", "3 hints:", "PSNR", "(grey", "colourfulness ratio", "AuC", "2 images (1 grey photos skipped)"]
+    {
         assert!(stdout.contains(part), "missing {part}: {stdout}");
     }
     // Two rows (one per photo) of grey | colorized | original, each 160 px high.

@@ -21,7 +21,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let model = load_model(args.model.as_deref(), false, &device)?;
     // The file as stored (f16 files are half the f32 size), not a re-serialisation.
     let file_size = match &args.model {
-        Some(path) => std::fs::metadata(path).map_err(|source| CliError::Io { path: path.clone(), source })?.len() as usize,
+        Some(path) => {
+            std::fs::metadata(path).map_err(|source| CliError::Io { path: path.clone(), source })?.len() as usize
+        }
         None => burn_colorize::weights::DEFAULT_MODEL.map_or(0, <[u8]>::len),
     };
     print!("{}", describe(&model, file_size));

@@ -110,7 +110,10 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     }
     bar.finish_and_clear();
     if totals.is_empty() {
-        return Err(TrainError::Data(format!("all {} photos are grey: nothing to measure colour against", items.len())));
+        return Err(TrainError::Data(format!(
+            "all {} photos are grey: nothing to measure colour against",
+            items.len()
+        )));
     }
     if let Some(path) = &options.grid {
         save_rows(path, &rows)?;
