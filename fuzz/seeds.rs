@@ -38,7 +38,8 @@ fn pattern(width: u32, height: u32) -> RgbaImage {
 
 /// Every colour type each format takes, at odd sizes; JPEGs also with each EXIF orientation.
 fn images(dir: &Path) -> usize {
-    let formats = [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Gif, ImageFormat::Tiff, ImageFormat::Bmp];
+    let formats =
+        [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Gif, ImageFormat::Tiff, ImageFormat::Bmp];
     let mut count = 0;
     for (width, height) in SIZES {
         let rgba = DynamicImage::ImageRgba8(pattern(width, height));
@@ -64,7 +65,11 @@ fn images(dir: &Path) -> usize {
         let mut jpeg = Cursor::new(Vec::new());
         DynamicImage::ImageRgb8(rgba.to_rgb8()).write_to(&mut jpeg, ImageFormat::Jpeg).expect("JPEG encodes");
         for orientation in 1..=8 {
-            save(dir, &format!("{width}x{height}-exif{orientation}.jpg"), &with_orientation(jpeg.get_ref(), orientation));
+            save(
+                dir,
+                &format!("{width}x{height}-exif{orientation}.jpg"),
+                &with_orientation(jpeg.get_ref(), orientation),
+            );
             count += 1;
         }
     }
@@ -120,7 +125,8 @@ fn models(dir: &Path) -> usize {
     let head = || Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
     let device = Device::flex();
     let unet = Model::random(ModelConfig::tiny(head()), &device);
-    let trunk = Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: head() }, &device);
+    let trunk =
+        Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: head() }, &device);
     save(dir, "unet-f32.bclz", &unet.to_bytes().expect("serialise"));
     save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));
