@@ -2,12 +2,15 @@
 //! small valid inputs of every kind the targets read, generated here and never taken from
 //! `../shared/data`. Run by scripts/fuzz.sh.
 
+// The project's test helpers (EXIF segments, the tiny model), shared rather than copied.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
-use burn_colorize::classes::gamut_grid;
-use burn_colorize::{Arch, Head, Model, ModelConfig};
+use burn_colorize::{Arch, Model, ModelConfig};
 use image::{DynamicImage, ImageFormat, RgbaImage};
 
 const SIZES: [(u32, u32); 5] = [(1, 1), (2, 3), (17, 5), (33, 31), (64, 48)];
@@ -68,30 +71,12 @@ fn images(dir: &Path) -> usize {
             save(
                 dir,
                 &format!("{width}x{height}-exif{orientation}.jpg"),
-                &with_orientation(jpeg.get_ref(), orientation),
+                &common::with_exif_orientation(jpeg.get_ref(), orientation),
             );
             count += 1;
         }
     }
     count
-}
-
-/// A JPEG with an EXIF segment holding only the orientation tag (0x0112) after its SOI marker.
-fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    let mut tiff = b"II*\0\x08\0\0\0\x01\0".to_vec(); // little endian, IFD at 8, one entry
-    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
-    tiff.extend_from_slice(&3u16.to_le_bytes()); // SHORT
-    tiff.extend_from_slice(&1u32.to_le_bytes());
-    tiff.extend_from_slice(&orientation.to_le_bytes());
-    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // value padding, no next IFD
-    let mut segment = b"Exif\0\0".to_vec();
-    segment.extend_from_slice(&tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&segment);
-    out.extend_from_slice(&jpeg[2..]);
-    out
 }
 
 /// RGBA pixels with the options objects the page and embedders send.
@@ -122,11 +107,9 @@ fn requests(dir: &Path) -> usize {
 
 /// Small model files of both architectures, f32 and f16.
 fn models(dir: &Path) -> usize {
-    let head = || Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
-    let device = Device::flex();
-    let unet = Model::random(ModelConfig::tiny(head()), &device);
-    let trunk =
-        Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: head() }, &device);
+    let unet = common::tiny_model();
+    let config = ModelConfig { arch: Arch::EfficientnetLite0, ..unet.config.clone() };
+    let trunk = Model::random(config, &Device::flex());
     save(dir, "unet-f32.bclz", &unet.to_bytes().expect("serialise"));
     save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));

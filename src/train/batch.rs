@@ -58,6 +58,11 @@ pub fn mean_chroma(ab: &[[f32; 2]]) -> f32 {
     ab.iter().map(|[a, b]| (a * a + b * b).sqrt()).sum::<f32>() / ab.len().max(1) as f32
 }
 
+/// Whether a photo with these ab values is grey already (nothing to learn or measure).
+pub fn is_near_grey(ab: &[[f32; 2]]) -> bool {
+    mean_chroma(ab) < NEAR_GREY_CHROMA
+}
+
 /// Means of an ab plane of side `size` over `stride`×`stride` squares: the colours at the
 /// resolution the head predicts.
 pub fn pool_ab(ab: &[[f32; 2]], size: usize, stride: usize) -> Vec<[f32; 2]> {
@@ -110,7 +115,7 @@ fn patch_mean(ab: &[[f32; 2]], size: usize, px: usize, py: usize) -> [f32; 2] {
 /// near-grey photos.
 pub fn make_example(crop: Vec<u8>, size: usize, stride: usize, hints: HintCount, rng: &mut Rng) -> Option<Example> {
     let (lightness, ab) = lab_planes(&crop);
-    if mean_chroma(&ab) < NEAR_GREY_CHROMA {
+    if is_near_grey(&ab) {
         return None;
     }
     let planes = simulate_hints(&ab, size, hints, rng);

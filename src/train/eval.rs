@@ -7,7 +7,7 @@ use image::RgbImage;
 use image::imageops::{self, FilterType};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::batch::{NEAR_GREY_CHROMA, lab_planes, mean_chroma};
+use super::batch::{is_near_grey, lab_planes};
 use super::data::Dataset;
 use super::error::TrainError;
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
@@ -67,8 +67,8 @@ pub fn hint_footprint(width: u32, height: u32, size: u32, multiple: usize) -> us
 }
 
 /// Colorize every photo of `data` (both splits, or the validation split only) at full size and
-/// measure the results. Photos that are grey already (mean chroma under [`NEAR_GREY_CHROMA`])
-/// are counted and skipped, as in training.
+/// measure the results. Photos that are grey already ([`is_near_grey`]) are counted and
+/// skipped, as in training.
 pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
     let train = if options.validation_only { &[][..] } else { &data.train[..] };
     let mut items: Vec<_> = train.iter().chain(&data.val).collect();
@@ -84,13 +84,12 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     );
     let mut totals = QualityTotals::default();
     let mut rows = Vec::new();
-    let mut grey_photos = 0;
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
         bar.inc(1);
-        if mean_chroma(&lab_planes(truth.as_raw()).1) < NEAR_GREY_CHROMA {
+        if is_near_grey(&lab_planes(truth.as_raw()).1) {
             // A grey original has no colour to measure against (its grey baseline is exact).
-            grey_photos += 1;
+            totals.skip_grey();
             continue;
         }
         let mut rng = Rng::new(options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -118,7 +117,7 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
     if let Some(path) = &options.grid {
         save_rows(path, &rows)?;
     }
-    Ok(QualitySummary { grey_photos_skipped: grey_photos, ..totals.summary() })
+    Ok(totals.summary())
 }
 
 /// A grid with one row per photo (grey | colorized | original), each scaled to the same

@@ -122,6 +122,8 @@ pub struct QualityTotals {
     colour_truth: f64,
     auc_sum: f64,
     grey_auc_sum: f64,
+    /// Photos left out because they were grey already.
+    grey_skipped: usize,
 }
 
 /// Dataset-level quality, for the prediction and for the grey baseline.
@@ -137,7 +139,7 @@ pub struct QualitySummary {
     /// Mean per-image AuC (0..1).
     pub auc: f64,
     pub grey_auc: f64,
-    /// Photos left out because they were grey already (evaluation only).
+    /// Photos left out because they were grey already.
     pub grey_photos_skipped: usize,
 }
 
@@ -173,8 +175,13 @@ impl QualityTotals {
             grey_colourfulness_ratio: ratio(self.colour_grey, self.colour_truth),
             auc: self.auc_sum / n,
             grey_auc: self.grey_auc_sum / n,
-            grey_photos_skipped: 0,
+            grey_photos_skipped: self.grey_skipped,
         }
+    }
+
+    /// Counts a photo left out because it is grey already.
+    pub fn skip_grey(&mut self) {
+        self.grey_skipped += 1;
     }
 
     pub fn is_empty(&self) -> bool {

@@ -286,7 +286,8 @@ fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
     Recipe { size: config.size, stride, augment, hints }
 }
 
-/// One epoch over the training photos (all, or `epoch_photos` of them); returns the network, the mean loss and photos seen.
+/// One epoch over the training photos (all, or `epoch_photos` of them); returns the network,
+/// the mean loss and photos seen.
 #[allow(clippy::too_many_arguments)]
 fn train_epoch(
     config: &TrainConfig,
