@@ -31,7 +31,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/
 fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 burn=$(target/release/burn-colorize bench --train --train-size "$size" --batch "$batch" --steps "$steps" \
-  --arch "$arch" "${trunk[@]}" | tee /dev/stderr | grep RESULT)
+  --arch "$arch" --device cpu "${trunk[@]}" | tee /dev/stderr | grep RESULT)
 torch=$("$venv/bin/python" scripts/torch/bench_train.py --size "$size" --batch "$batch" --steps "$steps" \
   --arch "$arch" "${trunk[@]}" | grep RESULT)
 echo "$burn"

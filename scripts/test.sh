@@ -14,8 +14,13 @@ fi
 echo "== pretrained trunk checkpoint (for the import test)"
 bash scripts/import-trunk.sh --download || echo "could not download it: the trunk import test will be skipped"
 
-echo "== native tests (library, CLI, training)"
-cargo test --features native
+echo "== Vulkan driver for the GPU training test (lavapipe, when no GPU driver is there)"
+bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU training test will be skipped"
+
+# `gpu` is `native` plus burn's wgpu backend: one build runs every native test, and
+# tests/gpu_train.rs trains on wgpu (lavapipe runs its kernels on the CPU).
+echo "== native tests (library, CLI, training, training on wgpu)"
+cargo test --features gpu
 
 if [ -z "${SKIP_BROWSER:-}" ]; then
   echo "== browser tests"

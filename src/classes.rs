@@ -139,12 +139,17 @@ impl AbClasses {
     }
 
     /// Indices of the `k` closest centres, nearest first.
+    /// Ties go to the lower index. Runs per target pixel in training (tens of thousands of
+    /// times a batch), so distances are computed once and only the `k` nearest are sorted.
     pub fn nearest_k(&self, ab: [f32; 2], k: usize) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.len()).collect();
-        let d = |i: &usize| dist2(self.centers[*i], ab);
-        idx.sort_by(|i, j| d(i).total_cmp(&d(j)));
-        idx.truncate(k);
-        idx
+        let mut by_distance: Vec<(f32, usize)> = self.centers.iter().map(|&c| dist2(c, ab)).zip(0..).collect();
+        let order = |a: &(f32, usize), b: &(f32, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        if k < by_distance.len() {
+            by_distance.select_nth_unstable_by(k, order);
+            by_distance.truncate(k);
+        }
+        by_distance.sort_unstable_by(order);
+        by_distance.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Soft target of Zhang et al.: the `k` nearest bins weighted by a
@@ -264,6 +269,28 @@ mod tests {
         assert_eq!(c.nearest_k([0.0, 0.0], 10).len(), 5);
         assert_eq!(c.snap([18.0, 25.0]), [20.0, 20.0]);
         assert!(c.centers().contains(&c.snap([-3.0, 4.0])));
+    }
+
+    #[test]
+    fn nearest_k_is_a_stable_sort_by_distance() {
+        // The partial selection must pick and order exactly as sorting every centre would,
+        // ties (points half-way between grid centres) going to the lower index.
+        let grid = gamut_grid(GRID);
+        let sorted = |ab: [f32; 2], k: usize| {
+            let mut idx: Vec<usize> = (0..grid.len()).collect();
+            idx.sort_by(|&i, &j| dist2(grid.centers()[i], ab).total_cmp(&dist2(grid.centers()[j], ab)));
+            idx.truncate(k);
+            idx
+        };
+        for a in (-60..=60).step_by(5) {
+            for b in (-60..=60).step_by(5) {
+                let ab = [a as f32, b as f32 + 0.25 * (a % 2) as f32];
+                for k in [1, 5, 9] {
+                    assert_eq!(grid.nearest_k(ab, k), sorted(ab, k), "ab {ab:?}, k {k}");
+                }
+            }
+        }
+        assert_eq!(grid.nearest_k([0.0, 0.0], grid.len() + 3), sorted([0.0, 0.0], grid.len()));
     }
 
     #[test]

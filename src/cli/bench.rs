@@ -136,7 +136,7 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// Peak resident memory of this process (Linux), in MB.
-fn peak_rss_mb() -> Option<f64> {
+pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

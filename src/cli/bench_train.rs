@@ -1,8 +1,10 @@
-//! `burn-colorize bench --train`: training steps per second on synthetic batches, with the
-//! time split between forward (with the loss), backward and the optimizer step. The same step
-//! as `train` (rebalanced soft cross-entropy over 5 gathered classes, Adam) without data
-//! loading, to compare frameworks (scripts/bench-train.sh runs the PyTorch twin).
+//! `burn-colorize bench --train`: training images per second on synthetic batches, with the
+//! time split between forward (with the loss), backward and the optimizer step, the data
+//! loader's cost per batch, and peak memory. The same step as `train` (rebalanced soft
+//! cross-entropy over 5 gathered classes, Adam) on any device, to compare devices and
+//! frameworks (scripts/bench-train.sh runs the PyTorch twin).
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::optim::{AdamConfig, GradientsParams};
@@ -10,9 +12,11 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn_colorize::model::ColorNet;
 use burn_colorize::train::loss::classification_loss;
+use burn_colorize::train::{DeviceChoice, resolve_device};
 use burn_colorize::{Arch, ModelConfig};
 
 use super::CliError;
+use super::bench::peak_rss_mb;
 use super::train::ArchArg;
 
 /// Options of `bench --train`.
@@ -37,6 +41,15 @@ pub struct Options {
     /// With --arch efficientnet-lite0: train the trunk too (fine-tuning) instead of freezing it.
     #[arg(long)]
     pub train_trunk: bool,
+
+    /// Device for --train: auto (a hardware GPU when there is one), gpu (also a software
+    /// adapter such as lavapipe) or cpu.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+
+    /// Photos (folder or zip) to time the data loader on [default: generated 128-px JPEGs].
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
 }
 
 /// Seconds spent in each part of the timed steps.
@@ -47,14 +60,23 @@ struct Split {
     step: f64,
 }
 
+/// A fixed synthetic batch: inputs, and the 5 soft-target classes and weights per head pixel.
+struct Batch {
+    inputs: Tensor<4>,
+    index: Tensor<4, Int>,
+    weight: Tensor<4>,
+}
+
 pub fn run(options: &Options) -> Result<(), CliError> {
     let (size, batch) = (options.train_size, options.batch);
     if size % 16 != 0 || size == 0 || batch == 0 {
         return Err(CliError::Usage(format!("--train-size {size} must be a multiple of 16, --batch at least 1")));
     }
-    let device = Device::flex().autodiff();
+    let (device, name) = resolve_device(options.device)?;
+    println!("device: {name}");
+    let device = device.autodiff();
     device.seed(0);
-    let arch = options.arch.into();
+    let arch: Arch = options.arch.into();
     let mut config = ModelConfig::default_classification();
     config.arch = arch;
     config.widths = arch.default_widths();
@@ -64,33 +86,44 @@ pub fn run(options: &Options) -> Result<(), CliError> {
     }
     let side = size / config.head_stride();
     let classes = config.output_channels();
-    let inputs = Tensor::<4>::random([batch, 4, size, size], Distribution::Normal(0.0, 1.0), &device);
-    let index = Tensor::<4, Int>::random([batch, 5, side, side], Distribution::Uniform(0.0, classes as f64), &device);
-    let weight = Tensor::<4>::random([batch, 5, side, side], Distribution::Default, &device);
+    let data = Batch {
+        inputs: Tensor::random([batch, 4, size, size], Distribution::Normal(0.0, 1.0), &device),
+        index: Tensor::random([batch, 5, side, side], Distribution::Uniform(0.0, classes as f64), &device),
+        weight: Tensor::random([batch, 5, side, side], Distribution::Default, &device),
+    };
     let mut optim = AdamConfig::new().init();
     let mut split = Split::default();
-    let mut step = |net: ColorNet, split: &mut Split| {
+    let mut step = |net: ColorNet, split: &mut Split| -> Result<ColorNet, CliError> {
+        let sync = || device.sync().map_err(|e| CliError::Usage(format!("the device failed: {e:?}")));
         let start = Instant::now();
-        let loss = classification_loss(net.forward(inputs.clone()), index.clone(), weight.clone());
+        let loss = classification_loss(net.forward(data.inputs.clone()), data.index.clone(), data.weight.clone());
         let _ = loss.clone().into_scalar::<f32>();
         let forward = Instant::now();
         let grads = GradientsParams::from_grads(loss.backward(), &net);
+        sync()?;
         let backward = Instant::now();
         let net = optim.step(1e-3, net, grads);
+        sync()?;
         split.forward += (forward - start).as_secs_f64();
         split.backward += (backward - forward).as_secs_f64();
         split.step += backward.elapsed().as_secs_f64();
-        net
+        Ok(net)
     };
     for _ in 0..3 {
-        net = step(net, &mut Split::default());
+        net = step(net, &mut Split::default())?;
     }
     for _ in 0..options.steps {
-        net = step(net, &mut split);
+        net = step(net, &mut split)?;
     }
+    report(options, arch, config.head_stride(), &split);
+    Ok(())
+}
+
+fn report(options: &Options, arch: Arch, stride: usize, split: &Split) {
+    let (size, batch, steps) = (options.train_size, options.batch, options.steps);
     let total = split.forward + split.backward + split.step;
-    let speed = (options.steps * batch) as f64 / total;
-    let per_step = |s: f64| s * 1e3 / options.steps as f64;
+    let speed = (steps * batch) as f64 / total;
+    let per_step = |s: f64| s * 1e3 / steps as f64;
     println!(
         "{arch:?}{}, {size}x{size}, batch {batch}: forward {:.0} ms, backward {:.0} ms, optimizer {:.0} ms per step",
         if options.train_trunk { " (trunk trained)" } else { "" },
@@ -98,8 +131,20 @@ pub fn run(options: &Options) -> Result<(), CliError> {
         per_step(split.backward),
         per_step(split.step)
     );
-    println!("RESULT burn {} cpu images_per_second={speed:.1}", env!("CARGO_PKG_VERSION"));
-    Ok(())
+    match super::bench_data::measure(options.data.as_deref(), size, stride, batch, 4) {
+        Ok(cost) => println!(
+            "data ({}): {:.0} ms per batch on one thread, {:.0} ms on all cores ({:.0}% of a step's time)",
+            cost.source,
+            cost.one_thread_ms,
+            cost.all_cores_ms,
+            100.0 * cost.all_cores_ms / per_step(total)
+        ),
+        Err(error) => println!("data: not measured ({error})"),
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak memory (resident, whole process): {mb:.0} MB");
+    }
+    println!("RESULT burn {} {:?} images_per_second={speed:.1}", env!("CARGO_PKG_VERSION"), options.device);
 }
 
 impl From<ArchArg> for Arch {

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch to one module per subcommand.
 
 mod bench;
+mod bench_data;
 mod bench_train;
 mod calibrate;
 mod colorize;

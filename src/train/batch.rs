@@ -3,6 +3,7 @@
 //! colour-class targets, rebalancing weights and plain ab) at the head's resolution.
 
 use burn::prelude::*;
+use rayon::prelude::*;
 
 use crate::classes::{AB_RANGE, AbClasses};
 use crate::color;
@@ -176,17 +177,18 @@ impl Batch {
         let plane = h * h;
         let mut index = vec![0i64; self.len() * k * plane];
         let mut weight = vec![0f32; self.len() * k * plane];
-        for (b, example) in self.examples.iter().enumerate() {
+        // One photo per task: this is most of the loader's work per batch.
+        let photos = index.par_chunks_mut(k * plane).zip(weight.par_chunks_mut(k * plane));
+        photos.zip(&self.examples).for_each(|((index, weight), example)| {
             for (p, &ab) in example.ab_head.iter().enumerate() {
                 let soft = spec.classes.soft_encode(ab, k, spec.sigma);
                 let rebalance = spec.weights[soft[0].0];
                 for (j, (class, w)) in soft.into_iter().enumerate() {
-                    let at = (b * k + j) * plane + p;
-                    index[at] = class as i64;
-                    weight[at] = w * rebalance;
+                    index[j * plane + p] = class as i64;
+                    weight[j * plane + p] = w * rebalance;
                 }
             }
-        }
+        });
         SoftTargets { index, weight, shape: [self.len(), k, h, h] }
     }
 

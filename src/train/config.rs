@@ -133,9 +133,10 @@ impl TrainConfig {
 #[cfg_attr(feature = "native", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
-    /// The GPU when one is usable, else the CPU.
+    /// A hardware GPU when there is one, else the CPU.
     Auto,
-    /// A GPU through wgpu (Vulkan, Metal or DX12).
+    /// A GPU through wgpu (Vulkan, Metal or DX12); a software adapter (lavapipe) when no
+    /// hardware GPU is there.
     Gpu,
     /// The CPU (Flex backend, all cores).
     Cpu,
@@ -146,8 +147,8 @@ pub fn resolve_device(choice: DeviceChoice) -> Result<(Device, String), TrainErr
     let cpu = || (Device::flex(), format!("CPU (Flex backend, {} threads)", rayon_threads()));
     match choice {
         DeviceChoice::Cpu => Ok(cpu()),
-        DeviceChoice::Gpu => gpu_device().map_err(TrainError::Config),
-        DeviceChoice::Auto => Ok(gpu_device().unwrap_or_else(|why| {
+        DeviceChoice::Gpu => gpu_device(true).map_err(TrainError::Config),
+        DeviceChoice::Auto => Ok(gpu_device(false).unwrap_or_else(|why| {
             let (device, name) = cpu();
             (device, format!("{name}; no GPU: {why}"))
         })),
@@ -159,11 +160,12 @@ fn rayon_threads() -> usize {
 }
 
 #[cfg(not(feature = "gpu"))]
-fn gpu_device() -> Result<(Device, String), String> {
-    Err("this build has no GPU support (rebuild with `--features native,gpu`)".into())
+fn gpu_device(_software_too: bool) -> Result<(Device, String), String> {
+    Err("this build has no GPU support (rebuild with `--features gpu`)".into())
 }
 
+/// A hardware GPU; with `software_too`, a software adapter (lavapipe) when there is none.
 #[cfg(feature = "gpu")]
-fn gpu_device() -> Result<(Device, String), String> {
-    super::gpu::device()
+fn gpu_device(software_too: bool) -> Result<(Device, String), String> {
+    if software_too { super::gpu::any_device() } else { super::gpu::hardware_device() }
 }

@@ -1,0 +1,135 @@
+//! The GPU training path runs for real: a few Adam steps on wgpu give the same losses and
+//! weights as the same steps on the CPU backend, for both architectures.
+//!
+//! Needs `--features gpu` and a wgpu adapter: a hardware GPU, or Mesa's lavapipe (Vulkan on
+//! the CPU, Debian's mesa-vulkan-drivers), which scripts/check-gpu.sh installs. Without an
+//! adapter the test says so and passes (CI machines without Vulkan); check-gpu.sh sets
+//! BURN_COLORIZE_REQUIRE_GPU=1 so that there a missing adapter fails.
+#![cfg(feature = "gpu")]
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::{Distribution, TensorData};
+use burn_colorize::model::ColorNet;
+use burn_colorize::train::loss::classification_loss;
+use burn_colorize::train::{DeviceChoice, resolve_device};
+use burn_colorize::{Arch, Model, ModelConfig};
+
+const STEPS: usize = 4;
+const LR: f64 = 1e-3;
+/// Losses may differ by this fraction: float sums run in another order on the GPU.
+const LOSS_TOLERANCE: f32 = 1e-3;
+/// Weights (and batch-norm statistics, relative to their size) may differ by this much after
+/// STEPS steps. Adam divides each gradient by its own
+/// running size, so a gradient near zero whose sign differs between devices moves a weight by
+/// up to 2·LR a step in opposite directions; the bound allows half of that, the mean far less.
+const MAX_WEIGHT_DIFFERENCE: f32 = STEPS as f32 * LR as f32;
+const MEAN_WEIGHT_DIFFERENCE: f32 = 1e-5;
+
+/// A fixed batch, made on the CPU and copied to each device: inputs, soft-target classes and
+/// weights.
+struct Batch {
+    inputs: TensorData,
+    index: TensorData,
+    weight: TensorData,
+}
+
+fn batch(config: &ModelConfig, size: usize, count: usize) -> Batch {
+    let cpu = Device::flex();
+    cpu.seed(3);
+    let side = size / config.head_stride();
+    let classes = config.output_channels() as f64;
+    Batch {
+        inputs: Tensor::<4>::random([count, 4, size, size], Distribution::Normal(0.0, 1.0), &cpu).into_data(),
+        index: Tensor::<4, Int>::random([count, 5, side, side], Distribution::Uniform(0.0, classes), &cpu).into_data(),
+        weight: Tensor::<4>::random([count, 5, side, side], Distribution::Default, &cpu).into_data(),
+    }
+}
+
+/// Train `net` (already on `device`) for STEPS steps on `batch`; the losses and final net.
+fn train(mut net: ColorNet, batch: &Batch, device: &Device) -> (Vec<f32>, ColorNet) {
+    let inputs = Tensor::<4>::from_data(batch.inputs.clone(), device);
+    let index = Tensor::<4, Int>::from_data(batch.index.clone(), device);
+    let weight = Tensor::<4>::from_data(batch.weight.clone(), device);
+    let mut optim = AdamConfig::new().init();
+    let mut losses = Vec::new();
+    for _ in 0..STEPS {
+        let loss = classification_loss(net.forward(inputs.clone()), index.clone(), weight.clone());
+        losses.push(loss.clone().into_scalar::<f32>());
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(LR, net, grads);
+    }
+    (losses, net)
+}
+
+/// Every float parameter, flattened in module order.
+#[derive(Default)]
+struct Weights(Vec<f32>);
+
+impl ModuleVisitor for Weights {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.extend(param.val().into_data().try_to_vec::<f32>().expect("f32 weights"));
+    }
+}
+
+fn weights(net: &ColorNet) -> Vec<f32> {
+    let mut visitor = Weights::default();
+    net.visit(&mut visitor);
+    visitor.0
+}
+
+fn gpu() -> Option<Device> {
+    match resolve_device(DeviceChoice::Gpu) {
+        Ok((device, name)) => {
+            println!("training on {name}");
+            Some(device)
+        }
+        Err(why) if std::env::var_os("BURN_COLORIZE_REQUIRE_GPU").is_none() => {
+            println!("skipped: no wgpu adapter ({why}); scripts/check-gpu.sh installs lavapipe");
+            None
+        }
+        Err(why) => panic!("BURN_COLORIZE_REQUIRE_GPU is set but there is no wgpu adapter: {why}"),
+    }
+}
+
+fn agree(arch: Arch, gpu: &Device) {
+    let mut config = ModelConfig::default_classification();
+    config.arch = arch;
+    config.widths = arch.default_widths();
+    let cpu = Device::flex();
+    cpu.seed(11);
+    // Both runs start from the same weights, loaded from one model file as `train --resume` does.
+    let file = Model::random(config.clone(), &cpu).to_bytes().expect("model file");
+    let start = |device: &Device| Model::from_bytes(&file, device).expect("load model").net.freeze_trunk();
+    let data = batch(&config, 32, 4);
+    let cpu_ad = cpu.clone().autodiff();
+    let (cpu_losses, cpu_net) = train(start(&cpu_ad), &data, &cpu_ad);
+    let gpu_ad = gpu.clone().autodiff();
+    let (gpu_losses, gpu_net) = train(start(&gpu_ad), &data, &gpu_ad);
+    println!("{arch:?}: losses on the CPU {cpu_losses:?}, on the GPU {gpu_losses:?}");
+    for (c, g) in cpu_losses.iter().zip(&gpu_losses) {
+        assert!((c - g).abs() <= LOSS_TOLERANCE * c.abs(), "{arch:?}: loss {g} on the GPU, {c} on the CPU");
+    }
+    assert!(cpu_losses[STEPS - 1] < cpu_losses[0], "{arch:?}: training did not lower the loss: {cpu_losses:?}");
+    let (before, after_cpu, after_gpu) = (weights(&start(&cpu)), weights(&cpu_net), weights(&gpu_net));
+    assert_eq!(after_cpu.len(), after_gpu.len());
+    // Relative to the value where it exceeds 1: batch-norm running variances of the untrained
+    // trunk reach 1e6.
+    let differences: Vec<f32> =
+        after_cpu.iter().zip(&after_gpu).map(|(c, g)| (c - g).abs() / c.abs().max(1.0)).collect();
+    let max = differences.iter().cloned().fold(0.0, f32::max);
+    let mean = differences.iter().sum::<f32>() / differences.len() as f32;
+    let moved = before.iter().zip(&after_gpu).filter(|(b, g)| b != g).count();
+    println!("{arch:?}: weights differ by at most {max:.2e}, {mean:.2e} on average; {moved} moved on the GPU");
+    assert!(max <= MAX_WEIGHT_DIFFERENCE, "{arch:?}: a weight differs by {max}");
+    assert!(mean <= MEAN_WEIGHT_DIFFERENCE, "{arch:?}: weights differ by {mean} on average");
+    assert!(moved > after_gpu.len() / 10, "{arch:?}: the GPU steps moved only {moved} weights");
+}
+
+#[test]
+fn training_steps_on_the_gpu_match_the_cpu() {
+    let Some(gpu) = gpu() else { return };
+    agree(Arch::Unet, &gpu);
+    agree(Arch::EfficientnetLite0, &gpu);
+}
