@@ -62,27 +62,32 @@ function chunk(type, data) {
   return out;
 }
 
-/** An 8-bit grey PNG: a gradient with a bright disc and a dark bar (a "grey photo"). */
-export function greyPng(width, height) {
+/** A grey PNG of `bitDepth` 8 or 16: a gradient with a bright disc and a dark bar (a "grey photo"). */
+export function greyPng(width, height, bitDepth = 8) {
+  const bytes = bitDepth / 8;
   const rows = [];
   for (let y = 0; y < height; y++) {
-    const row = Buffer.alloc(1 + width);
+    const row = Buffer.alloc(1 + width * bytes);
     for (let x = 0; x < width; x++) {
       const disc = (x - width * 0.6) ** 2 + (y - height * 0.4) ** 2 < (width * 0.2) ** 2;
       const bar = y > height * 0.75;
-      row[1 + x] = disc ? 230 : bar ? 40 : Math.round(60 + (150 * x) / width);
+      const value = disc ? 230 : bar ? 40 : Math.round(60 + (150 * x) / width);
+      if (bytes === 1) row[1 + x] = value;
+      else row.writeUInt16BE(value * 257, 1 + 2 * x);
     }
     rows.push(row);
   }
+  return Buffer.concat([pngHeader(width, height, bitDepth), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A PNG signature and header claiming `width`×`height` grey pixels, and no pixel data. */
+export function pngHeader(width, height, bitDepth = 8) {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
+  header[8] = bitDepth;
   header[9] = 0; // greyscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header)]);
 }
 
 /** Width and height from a PNG's header. */
