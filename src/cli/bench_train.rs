@@ -72,6 +72,7 @@ pub fn run(options: &Options) -> Result<(), CliError> {
     if size % 16 != 0 || size == 0 || batch == 0 {
         return Err(CliError::Usage(format!("--train-size {size} must be a multiple of 16, --batch at least 1")));
     }
+    super::memory::keep_freed_memory();
     let (device, name) = resolve_device(options.device)?;
     println!("device: {name}");
     let device = device.autodiff();

@@ -10,6 +10,7 @@ mod eval;
 mod files;
 mod import_trunk;
 mod info;
+mod memory;
 mod suggest;
 mod train;
 

@@ -179,6 +179,7 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
+    super::memory::keep_freed_memory();
     let (device, name) = resolve_device(args.device)?;
     let (config, dir) = match &args.resume {
         Some(dir) => (None, dir.clone()),
