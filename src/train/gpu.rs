@@ -15,20 +15,17 @@ const HARDWARE: [DeviceKind; 3] = [DeviceKind::DiscreteGpu(0), DeviceKind::Integ
 
 /// A hardware GPU when there is one: the device and a sentence naming it; else why not.
 pub fn hardware_device() -> Result<(Device, String), String> {
-    let mut why = Vec::new();
-    for kind in HARDWARE {
-        match open(kind) {
-            Ok(found) => return Ok(found),
-            Err(error) => why.push(error),
-        }
-    }
-    Err(format!("no hardware GPU adapter ({})", why.join("; ")))
+    HARDWARE
+        .into_iter()
+        .find_map(|kind| open(kind).ok())
+        .ok_or_else(|| "wgpu found no discrete, integrated or virtual GPU".to_string())
 }
 
 /// The best GPU adapter, a software one (lavapipe) when no hardware GPU is there.
 pub fn any_device() -> Result<(Device, String), String> {
     hardware_device().or_else(|hardware| {
-        open(DeviceKind::Cpu).map_err(|software| format!("{hardware}; no software adapter either ({software})"))
+        open(DeviceKind::Cpu)
+            .map_err(|_| format!("{hardware}, nor a software adapter: is a Vulkan, Metal or DX12 driver installed?"))
     })
 }
 
