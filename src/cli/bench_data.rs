@@ -31,9 +31,16 @@ pub fn measure(
     batch: usize,
     batches: usize,
 ) -> Result<DataCost, CliError> {
-    let generated = data.is_none().then(|| generate_jpegs(batch)).transpose()?;
-    let path = data.map(Path::to_path_buf).or_else(|| generated.clone()).expect("one of the two");
-    let set = Dataset::open(std::slice::from_ref(&path), None, 0.0).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some(path) = data else {
+        // Generated photos are read from their folder while timing: remove it afterwards,
+        // whatever the outcome.
+        let dir = generate_jpegs(batch)?;
+        let cost = measure(Some(&dir), size, stride, batch, batches);
+        let _ = std::fs::remove_dir_all(&dir);
+        return cost
+            .map(|cost| DataCost { source: "generated 128-px JPEGs (give --data for real photos)".into(), ..cost });
+    };
+    let set = Dataset::open(&[path.to_path_buf()], None, 0.0).map_err(|e| CliError::Usage(e.to_string()))?;
     if set.train.is_empty() {
         return Err(CliError::Usage(format!("no photos in {}", path.display())));
     }
@@ -53,18 +60,11 @@ pub fn measure(
         Ok(start.elapsed().as_secs_f64() * 1e3 / batches as f64)
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cost = DataCost {
-        source: match data {
-            Some(path) => format!("photos of {}", path.display()),
-            None => "generated 128-px JPEGs (give --data for real photos)".into(),
-        },
+    Ok(DataCost {
+        source: format!("photos of {}", path.display()),
         one_thread_ms: time(1)?,
         all_cores_ms: time(cores)?,
-    };
-    if let Some(dir) = generated {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-    Ok(cost)
+    })
 }
 
 /// `count` 128×128 JPEGs (smooth colour fields with texture, like a MiniPlaces photo) in a
