@@ -14,6 +14,33 @@ export interface CreateOptions {
   backend?: 'auto' | 'webgpu' | 'cpu';
 }
 
+/** What `colorize` and `suggest` take: encoded image bytes, pixels, or anything drawable. */
+export type ColorizeInput =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ImageData
+  | ImageBitmap
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas;
+
+/** A stage of one call, in order: 'encode' only when `encode` or `png` asks for a file. */
+export type Stage = 'decode' | 'network' | 'upsample' | 'encode';
+
+export interface Progress {
+  stage: Stage;
+  /** Milliseconds since the call started running. */
+  milliseconds: number;
+}
+
+/** How to encode the result: a MIME type, or a type with a quality from 0 to 1 (JPEG, WebP). */
+export type EncodeOptions =
+  | 'image/png'
+  | 'image/jpeg'
+  | 'image/webp'
+  | { type?: 'image/png' | 'image/jpeg' | 'image/webp'; quality?: number };
+
 export interface ColorizeOptions {
   /** Long side of the working image the network sees (8-2048, default 128). */
   size?: number;
@@ -23,8 +50,14 @@ export interface ColorizeOptions {
   temperature?: number;
   /** Colour hints in input-image pixels. */
   hints?: Hint[];
-  /** Also return the result encoded as PNG. */
+  /** Also return the result encoded as PNG bytes (`png`). */
   png?: boolean;
+  /** Also return the result encoded by the browser as a Blob (`blob`). */
+  encode?: EncodeOptions;
+  /** Cancels the call, queued or running: it then rejects with a DOMException named AbortError. */
+  signal?: AbortSignal;
+  /** Called as each stage starts. */
+  onProgress?: (progress: Progress) => void;
   /** Refuse inputs over this many megapixels (default 100). */
   maxMegapixels?: number;
   /** Colour edges follow the photo's edges (default true); false upsamples colour bilinearly. */
@@ -40,6 +73,8 @@ export interface ColorizeResult {
   height: number;
   /** The PNG file, when `png: true` was asked for. */
   png?: Uint8Array;
+  /** The encoded file, when `encode` was given. */
+  blob?: Blob;
   /** The backend that ran this call. */
   backend: 'webgpu' | 'cpu';
   milliseconds: number;
@@ -55,6 +90,10 @@ export interface SuggestOptions {
   size?: number;
   /** Hints already placed; they change what the network predicts elsewhere. */
   hints?: Hint[];
+  /** Refuse inputs over this many megapixels (default 100). */
+  maxMegapixels?: number;
+  /** Cancels the call, queued or running. */
+  signal?: AbortSignal;
 }
 
 export interface Suggestion {
@@ -73,10 +112,15 @@ export declare class Colorizer {
   static create(options?: CreateOptions): Promise<Colorizer>;
   readonly backend: 'webgpu' | 'cpu';
   readonly parameterCount: number;
-  colorize(input: Uint8Array | ArrayBuffer | Blob | ImageData, options?: ColorizeOptions): Promise<ColorizeResult>;
+  colorize(input: ColorizeInput, options?: ColorizeOptions): Promise<ColorizeResult>;
   /** The most likely distinct colours at one point, most likely first. */
-  suggest(input: Uint8Array | ArrayBuffer | Blob | ImageData, options: SuggestOptions): Promise<Suggestion[]>;
+  suggest(input: ColorizeInput, options: SuggestOptions): Promise<Suggestion[]>;
+  /** Free the model and its GPU memory after the queued calls; later calls reject. */
+  dispose(): Promise<void>;
 }
+
+/** What the WebGPU device holds now, in bytes, or null before WebGPU was used. */
+export declare function gpuMemory(): Promise<{ inUse: number; reserved: number } | null>;
 
 /** Whether this browser gives us a WebGPU adapter. */
 export declare function webgpuAvailable(): Promise<boolean>;

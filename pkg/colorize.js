@@ -1,14 +1,12 @@
 // burn-colorize for the browser: colour for grey photos, computed on the user's device with
 // WebGPU (or the CPU when WebGPU is missing or fails). ES module; no bundler needed.
-import init, { WasmColorizer } from './wasm/burn_colorize.js';
-
-let wasmReady;
-
-/** Load and instantiate the WebAssembly module once. */
-function loadWasm() {
-  wasmReady ??= init({ module_or_path: new URL('./wasm/burn_colorize_bg.wasm', import.meta.url) });
-  return wasmReady;
-}
+// Images are decoded and encoded by the browser (pixels.js); the WebAssembly module sees pixels.
+// If the module traps (instance.js), a Colorizer rebuilds itself on the CPU and runs the call again.
+import { firstInstance, freshInstance, orTrap } from './instance.js';
+import {
+  bytesOf, decodeToImageData, drawableToImageData, encodeImageData, encodeOptions, isDrawable, isImageData,
+  sameBytes,
+} from './pixels.js';
 
 async function fetchBytes(url) {
   let response;
@@ -21,15 +19,30 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function toBytes(source, what) {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  throw new TypeError(`${what} must be a Uint8Array, ArrayBuffer, Blob/File${what === 'input' ? ' or ImageData' : ' or URL'}`);
+async function modelBytes(source) {
+  const bytes = await bytesOf(source);
+  if (!bytes) throw new TypeError('model must be a Uint8Array, ArrayBuffer, Blob/File or URL');
+  return bytes;
 }
 
-function isImageData(value) {
-  return typeof ImageData !== 'undefined' && value instanceof ImageData;
+const INPUT_TYPES = 'a Uint8Array, ArrayBuffer, Blob/File, ImageData, ImageBitmap, HTMLImageElement, '
+  + 'HTMLCanvasElement or OffscreenCanvas';
+
+/** The rejection of a cancelled call: a DOMException named AbortError, as fetch() gives. */
+function abortError(signal, what) {
+  const reason = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? `: ${signal.reason.message}` : '';
+  return new DOMException(`${what} was cancelled${reason}`, 'AbortError');
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (whichever comes first). */
+function abortable(promise, signal, what) {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal, what));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Whether this browser gives us a WebGPU adapter. */
@@ -46,13 +59,28 @@ export async function webgpuAvailable() {
 /** The default model's URL: `model.bclz` beside this file. */
 export const defaultModelUrl = new URL('./model.bclz', import.meta.url);
 
-export class Colorizer {
-  #inner;
-  #queue = Promise.resolve();
+/** What the WebGPU device holds now, in bytes: { inUse, reserved }, or null before WebGPU was used. */
+export async function gpuMemory() {
+  return (await firstInstance()).webgpuMemory();
+}
 
-  constructor(inner) {
-    if (!(inner instanceof WasmColorizer)) throw new TypeError('use `await Colorizer.create(options)`');
-    this.#inner = inner;
+/** Only Colorizer.create makes Colorizers. */
+const CREATE = Symbol('create');
+
+export class Colorizer {
+  /** The module's bindings this colorizer runs in (instance.js). */
+  #wasm;
+  #inner;
+  /** The model file, kept to rebuild on the CPU after a trap. */
+  #model;
+  #queue = Promise.resolve();
+  #disposed = false;
+  /** A copy of the encoded bytes whose pixels the module holds from the last call, if any. */
+  #lastBytes = null;
+
+  constructor(token, wasm, inner, model) {
+    if (token !== CREATE) throw new TypeError('use `await Colorizer.create(options)`');
+    [this.#wasm, this.#inner, this.#model] = [wasm, inner, model];
   }
 
   /**
@@ -63,77 +91,163 @@ export class Colorizer {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) {
       throw new Error(`unknown backend '${backend}': use 'auto', 'webgpu' or 'cpu'`);
     }
-    await loadWasm();
+    const wasm = await firstInstance();
     const bytes = model === undefined
       ? await fetchBytes(defaultModelUrl)
       : typeof model === 'string' || model instanceof URL
         ? await fetchBytes(model)
-        : await toBytes(model, 'model');
+        : await modelBytes(model);
     let device = 'cpu';
     if (backend !== 'cpu') {
       if (await webgpuAvailable()) device = 'webgpu';
       else if (backend === 'webgpu') throw new Error('WebGPU is not available in this browser (no navigator.gpu or no adapter)');
     }
-    return new Colorizer(await WasmColorizer.create(bytes, device));
+    return new Colorizer(CREATE, wasm, await wasm.WasmColorizer.create(bytes, device), bytes.slice());
   }
 
   /** 'webgpu' or 'cpu': where the network runs now. */
   get backend() {
+    this.#checkLive();
     return this.#inner.backend;
   }
 
   /** Parameters of the loaded network. */
   get parameterCount() {
+    this.#checkLive();
     return this.#inner.parameterCount;
   }
 
   /**
-   * Colorize `input` (encoded bytes, a Blob/File, or ImageData). Options: size (working size,
-   * default 128), saturation (0-4), temperature (0-1), hints ([{x, y, r, g, b}] in image
-   * pixels), png (also return the encoded PNG). Calls run one at a time, in order.
-   * Resolves to { imageData, width, height, png?, backend, milliseconds }.
+   * Colorize `input`: encoded bytes (Uint8Array, ArrayBuffer, Blob/File), ImageData, or
+   * anything drawable (ImageBitmap, <img>, <canvas>, OffscreenCanvas). Options: size (working
+   * size, default 128), saturation (0-4), temperature (0-1), hints ([{x, y, r, g, b}] in image
+   * pixels), maxMegapixels, encode ('image/png' | 'image/jpeg' | 'image/webp' or
+   * {type, quality}: also return the result as a Blob), png (also return PNG bytes), signal
+   * (an AbortSignal), onProgress (called with {stage}: 'decode', 'network', 'upsample',
+   * 'encode'). Calls run one at a time, in order.
+   * Resolves to { imageData, width, height, blob?, png?, backend, milliseconds }.
    */
   colorize(input, options = {}) {
-    const run = this.#queue.then(() => this.#colorize(input, options));
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#enqueue(options.signal, 'colorize', () => this.#colorize(input, options));
   }
 
   /**
    * The colours the network finds most likely at one point of `input`, to offer beside a
    * colour picker. Options: x, y (image pixels, required), k (how many, default 6), and the
-   * same size/hints as `colorize`. Resolves to [{ r, g, b, ab: [a, b], probability }], most
-   * likely first; r, g, b render the colour at the photo's lightness at that point.
+   * same size/hints/signal as `colorize`. Resolves to [{ r, g, b, ab: [a, b], probability }],
+   * most likely first; r, g, b render the colour at the photo's lightness at that point.
    */
   suggest(input, options) {
-    const run = this.#queue.then(() => this.#run(input, options, 'suggest'));
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#enqueue(options?.signal, 'suggest', () => this.#suggest(input, options));
   }
 
-  #run(input, options, kind) {
-    if (isImageData(input)) {
-      const pixels = new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-      return kind === 'suggest'
-        ? this.#inner.suggestRgba(pixels, input.width, input.height, options)
-        : this.#inner.colorizeRgba(pixels, input.width, input.height, options);
+  /**
+   * Free the model and its GPU memory once the calls already queued have finished. Calls made
+   * afterwards reject; create a new Colorizer to go on.
+   */
+  async dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#queue;
+    this.#inner.dispose();
+    this.#inner = null;
+    this.#lastBytes = null;
+  }
+
+  #checkLive() {
+    if (this.#disposed) throw new Error('this Colorizer was disposed: create a new one with Colorizer.create()');
+  }
+
+  /** Run `job` after the calls before it; reject at once if `signal` aborts meanwhile. */
+  #enqueue(signal, what, job) {
+    try {
+      this.#checkLive();
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return toBytes(input, 'input').then((bytes) => (kind === 'suggest'
-      ? this.#inner.suggestBytes(bytes, options)
-      : this.#inner.colorizeBytes(bytes, options)));
+    const run = this.#queue.then(() => {
+      if (signal?.aborted) throw abortError(signal, what);
+      return job();
+    });
+    this.#queue = run.catch(() => {});
+    return abortable(run, signal, what);
   }
 
-  async #colorize(input, options) {
+  /**
+   * Hand `input` to the module as pixels and call `withPixels(rgba, width, height)`, or, when
+   * it is the same encoded file as last time, `withLast()` (the module still holds its pixels).
+   */
+  async #withInput(input, options, withPixels, withLast) {
+    const bytes = await bytesOf(input);
+    if (bytes && this.#lastBytes && sameBytes(bytes, this.#lastBytes)) return withLast();
+    let imageData;
+    if (bytes) imageData = await decodeToImageData(bytes, options, this.#wasm);
+    else if (isImageData(input)) imageData = input;
+    else if (isDrawable(input)) imageData = await drawableToImageData(input, options, this.#wasm);
+    else throw new TypeError(`input must be ${INPUT_TYPES}`);
+    const pixels = new Uint8Array(imageData.data.buffer, imageData.data.byteOffset, imageData.data.byteLength);
+    this.#lastBytes = null; // the module replaces its photo in this call
+    const result = await withPixels(pixels, imageData.width, imageData.height);
+    this.#lastBytes = bytes ? bytes.slice() : null;
+    return result;
+  }
+
+  async #colorize(input, { signal, onProgress, encode, ...options }) {
     const start = performance.now();
-    const result = await this.#run(input, options, 'colorize');
-    const pixels = new Uint8ClampedArray(result.rgba.buffer, result.rgba.byteOffset, result.rgba.byteLength);
-    return {
-      imageData: new ImageData(pixels, result.width, result.height),
-      width: result.width,
-      height: result.height,
-      png: result.png,
-      backend: this.backend,
-      milliseconds: performance.now() - start,
+    const wantPng = Boolean(options.png);
+    const encoding = encode !== undefined ? encodeOptions(encode) : null;
+    const report = (stage) => {
+      if (signal?.aborted) throw abortError(signal, 'colorize');
+      try {
+        onProgress?.({ stage, milliseconds: performance.now() - start });
+      } catch (e) {
+        console.error('onProgress threw:', e);
+      }
     };
+    report('decode');
+    const result = await this.#recovering(() => this.#withInput(
+      input,
+      options,
+      (pixels, width, height) => this.#inner.colorizeRgba(pixels, width, height, options, report),
+      () => this.#inner.colorizeLast(options, report),
+    ));
+    const pixels = new Uint8ClampedArray(result.rgba.buffer, result.rgba.byteOffset, result.rgba.byteLength);
+    const imageData = new ImageData(pixels, result.width, result.height);
+    const out = { imageData, width: result.width, height: result.height };
+    if (encoding || wantPng) report('encode');
+    if (encoding) out.blob = await encodeImageData(imageData, encoding);
+    if (wantPng) {
+      const png = encoding?.type === 'image/png' ? out.blob : await encodeImageData(imageData, { type: 'image/png' });
+      out.png = new Uint8Array(await png.arrayBuffer());
+    }
+    return { ...out, backend: this.#inner.backend, milliseconds: performance.now() - start };
+  }
+
+  #suggest(input, options) {
+    if (!options || typeof options !== 'object') throw new TypeError('suggest needs options with {x, y} in image pixels');
+    const { signal, onProgress, ...rest } = options;
+    return this.#recovering(() => this.#withInput(
+      input,
+      rest,
+      (pixels, width, height) => this.#inner.suggestRgba(pixels, width, height, rest),
+      () => this.#inner.suggestLast(rest),
+    ));
+  }
+
+  /**
+   * Run `call`; if the module traps under it (a panic in the GPU runtime, memory exhausted),
+   * move to a fresh instance on the CPU, say so, and run it once more.
+   */
+  async #recovering(call) {
+    try {
+      return await orTrap(call());
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      console.warn(`burn-colorize: the WebAssembly module stopped (${e.message}); continuing on the CPU in a fresh instance`);
+      this.#wasm = await freshInstance();
+      this.#inner = await this.#wasm.WasmColorizer.create(this.#model, 'cpu');
+      this.#lastBytes = null;
+      return orTrap(call());
+    }
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests: wasm-bindgen-test in headless Chromium (WebGPU vs CPU, size and L, errors) and
-# Playwright against the served page. Installs what a fresh machine lacks: Debian's chromium
-# and chromium-driver (apt-get), playwright-core (npm, into tests/browser/node_modules), and
+# Playwright against the served page, the pkg/ API and the TypeScript + esbuild example. Installs what a fresh machine lacks: Debian's chromium
+# and chromium-driver (apt-get), playwright-core, typescript and esbuild (npm, into tests/browser/node_modules), and
 # the wasm toolchain (see scripts/build-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,18 +12,20 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -x tests/browser/node_modules/.bin/tsc ] ||
+  [ ! -d tests/browser/node_modules/esbuild ]; then
   (cd tests/browser && npm install --no-audit --no-fund --silent)
 fi
 
 bash scripts/site.sh
 
 echo "== wasm-bindgen-test in headless Chromium"
-# Release profile: shares the dependencies just built for pkg/ instead of a second wasm build.
+# The wasm profile and features of pkg/ (scripts/build-wasm.sh): the dependencies just built for
+# the page are reused, not built a second time.
 CHROMEDRIVER=$(command -v chromedriver) \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --release --target wasm32-unknown-unknown --features web --test web
+  cargo test --profile wasm --target wasm32-unknown-unknown --no-default-features --features web --test web
 
 echo "== Playwright: the served page"
 (cd tests/browser && node --test --test-concurrency=1)

@@ -2,8 +2,10 @@
 //! before any pixel is decoded, EXIF orientation, and the split into what the colorizer keeps
 //! from the input (its lightness and alpha at full size).
 
+#[cfg(feature = "codecs")]
 use std::io::Cursor;
 
+#[cfg(feature = "codecs")]
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
 use crate::color;
@@ -36,7 +38,28 @@ pub struct Photo {
     pub high_depth: bool,
 }
 
+/// Check encoded bytes without decoding them, and return the width and height in their header:
+/// not empty, a format we recognise, within `max_megapixels`, and for JPEG, not cut short.
+///
+/// The browser module decodes with the browser's own codecs (`createImageBitmap`), which would
+/// allocate a decompression bomb's pixels before anyone could look at its size; this runs first.
+pub fn check_header(bytes: &[u8], max_megapixels: f64) -> Result<(u32, u32)> {
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput);
+    }
+    let kind = imagesize::image_type(bytes).map_err(|_| Error::NotAnImage)?;
+    let size = imagesize::blob_size(bytes)
+        .map_err(|e| Error::Decode(format!("could not read the image's size from its header: {e}")))?;
+    let (width, height) = (size.width as u32, size.height as u32);
+    check_dimensions(width, height, max_megapixels)?;
+    if kind == imagesize::ImageType::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(Error::Decode("the JPEG data ends before its end-of-image marker".into()));
+    }
+    Ok((width, height))
+}
+
 /// Decode encoded bytes into an image, refusing anything over `max_megapixels`.
+#[cfg(feature = "codecs")]
 pub fn decode_image(bytes: &[u8], max_megapixels: f64) -> Result<DynamicImage> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
@@ -99,6 +122,7 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     false
 }
 
+#[cfg(feature = "codecs")]
 fn decode_error(e: image::ImageError) -> Error {
     match e {
         image::ImageError::Limits(l) => Error::Decode(format!("over the decoding limits: {l}")),
@@ -109,7 +133,7 @@ fn decode_error(e: image::ImageError) -> Error {
 
 impl Photo {
     /// Split an image into full-size lightness and alpha; colour inputs are made grey first.
-    pub fn from_image(image: &DynamicImage) -> Result<Self> {
+    pub fn from_image(image: &image::DynamicImage) -> Result<Self> {
         let (width, height) = (image.width(), image.height());
         check_dimensions(width, height, f64::INFINITY)?;
         let has_alpha = image.color().has_alpha();
@@ -133,6 +157,7 @@ impl Photo {
     }
 
     /// Decode bytes straight into a photo.
+    #[cfg(feature = "codecs")]
     pub fn from_bytes(bytes: &[u8], max_megapixels: f64) -> Result<Self> {
         Self::from_image(&decode_image(bytes, max_megapixels)?)
     }

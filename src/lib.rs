@@ -48,6 +48,8 @@ pub use decode::Photo;
 pub use error::{Error, Result};
 pub use hints::Hint;
 pub use model::{Arch, Head, ModelConfig};
-pub use pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
+pub use pipeline::{ColorizeOptions, Colorizer};
+#[cfg(feature = "codecs")]
+pub use pipeline::{OutputFormat, encode};
 pub use suggest::Suggestion;
 pub use weights::Model;

@@ -6,6 +6,7 @@
 //! Plain Rust around one async network call, so native code, training previews and wasm all
 //! share it; only [`Colorizer::predict_ab`] touches a Burn device.
 
+#[cfg(feature = "codecs")]
 use std::io::Cursor;
 
 use burn::prelude::*;
@@ -182,6 +183,7 @@ impl Colorizer {
     }
 
     /// Decode, colorize and return the image (encode it with [`encode`]).
+    #[cfg(feature = "codecs")]
     pub async fn colorize_bytes(&self, bytes: &[u8], options: &ColorizeOptions) -> Result<DynamicImage> {
         options.validate()?;
         let photo = Photo::from_bytes(bytes, options.max_megapixels)?;
@@ -251,6 +253,7 @@ fn to_image(photo: &Photo, rgb: Vec<f32>) -> DynamicImage {
 }
 
 /// Output file formats.
+#[cfg(feature = "codecs")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Lossless; keeps alpha and 16-bit depth.
@@ -260,6 +263,7 @@ pub enum OutputFormat {
 }
 
 /// Encode an output image.
+#[cfg(feature = "codecs")]
 pub fn encode(image: &DynamicImage, format: OutputFormat) -> Result<Vec<u8>> {
     let mut out = Cursor::new(Vec::new());
     match format {

@@ -54,7 +54,13 @@ pub fn photo_from_rgba(pixels: &[u8], width: u32, height: u32, max_megapixels: f
         )));
     }
     let image = image::RgbaImage::from_raw(width, height, pixels.to_vec()).expect("length checked above");
-    Photo::from_image(&image::DynamicImage::ImageRgba8(image))
+    let mut photo = Photo::from_image(&image::DynamicImage::ImageRgba8(image))?;
+    // A canvas hands every photo over as RGBA: keep alpha only when some pixel is see-through,
+    // so an opaque photo costs no alpha plane and comes back as plain RGB.
+    if photo.alpha.as_ref().is_some_and(|alpha| alpha.iter().all(|&a| a >= 1.0)) {
+        photo.alpha = None;
+    }
+    Ok(photo)
 }
 
 #[cfg(test)]
@@ -85,5 +91,16 @@ mod tests {
         let huge = photo_from_rgba(&[], 100_000, 100_000, 100.0).unwrap_err();
         assert!(matches!(huge, Error::TooLarge { .. }), "{huge}");
         assert!(matches!(photo_from_rgba(&[], 0, 5, 1.0).unwrap_err(), Error::ZeroSize { .. }));
+    }
+
+    #[test]
+    fn alpha_is_kept_only_when_some_pixel_is_see_through() {
+        let opaque = photo_from_rgba(&[90, 90, 90, 255].repeat(4), 2, 2, 1.0).unwrap();
+        assert!(opaque.alpha.is_none());
+        let mut pixels = [90, 90, 90, 255].repeat(4);
+        pixels[7] = 128;
+        let alpha = photo_from_rgba(&pixels, 2, 2, 1.0).unwrap().alpha.expect("alpha kept");
+        assert_eq!(alpha.len(), 4);
+        assert!((alpha[1] - 128.0 / 255.0).abs() < 1e-6 && alpha[0] == 1.0, "{alpha:?}");
     }
 }

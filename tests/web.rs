@@ -1,16 +1,15 @@
 //! The wasm module in a real browser (headless Chromium with a WebGPU adapter): WebGPU and CPU
-//! agree, outputs keep size and lightness, bad input rejects and the object keeps working.
-//! Run by scripts/test-browser.sh through wasm-bindgen-test-runner.
+//! agree, outputs keep size and lightness, bad input rejects and the object keeps working,
+//! progress is reported and can stop a call, and dispose frees the GPU memory.
+//! Run by scripts/test-browser.sh through wasm-bindgen-test-runner. The module takes pixels
+//! (the browser decodes files, see pkg/pixels.js); these tests decode their PNG fixtures here.
 #![cfg(all(target_family = "wasm", feature = "web"))]
-
-use std::io::Cursor;
 
 use burn::prelude::Device;
 use burn_colorize::classes::gamut_grid;
-use burn_colorize::web::WasmColorizer;
+use burn_colorize::web::{WasmColorizer, check_image, webgpu_memory};
 use burn_colorize::{Arch, Head, Model, ModelConfig, color};
-use image::{DynamicImage, RgbImage};
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -34,12 +33,27 @@ fn trunk_model_bytes() -> Uint8Array {
     Uint8Array::from(Model::random(config, &Device::flex()).to_bytes_with(true).unwrap().as_slice())
 }
 
-fn photo_png(width: u32, height: u32) -> Uint8Array {
-    let image =
-        RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 9) as u8, (y * 13) as u8, ((x + y) * 5) as u8]));
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageRgb8(image).write_to(&mut out, image::ImageFormat::Png).unwrap();
-    Uint8Array::from(out.into_inner().as_slice())
+/// RGBA pixels of a colourful test photo: `(pixels, width, height)`.
+fn photo(width: u32, height: u32) -> (Vec<u8>, u32, u32) {
+    let pixels = (0..width * height)
+        .flat_map(|i| {
+            let (x, y) = (i % width, i / width);
+            [(x * 9) as u8, (y * 13) as u8, ((x + y) * 5) as u8, 255]
+        })
+        .collect();
+    (pixels, width, height)
+}
+
+/// The RGBA pixels of a PNG fixture.
+fn decoded(png: &[u8]) -> (Vec<u8>, u32, u32) {
+    let image = image::load_from_memory(png).unwrap().to_rgba8();
+    let (width, height) = image.dimensions();
+    (image.into_raw(), width, height)
+}
+
+async fn colorize(colorizer: &mut WasmColorizer, input: (Vec<u8>, u32, u32), options: JsValue) -> Result<JsValue, JsValue> {
+    let (pixels, width, height) = input;
+    colorizer.colorize_rgba(pixels, width, height, options, None).await.map_err(JsValue::from)
 }
 
 fn options() -> JsValue {
@@ -61,8 +75,8 @@ async fn cpu_and_gpu(model: Uint8Array, width: u32, height: u32) -> (Vec<u8>, i3
     let mut gpu = WasmColorizer::create(model, "webgpu".into()).await.unwrap();
     assert_eq!(cpu.backend(), "cpu");
     assert_eq!(gpu.backend(), "webgpu", "headless Chromium with --enable-unsafe-webgpu has an adapter");
-    let on_cpu = cpu.colorize_bytes(photo_png(width, height), options()).await.unwrap();
-    let on_gpu = gpu.colorize_bytes(photo_png(width, height), options()).await.unwrap();
+    let on_cpu = colorize(&mut cpu, photo(width, height), options()).await.unwrap();
+    let on_gpu = colorize(&mut gpu, photo(width, height), options()).await.unwrap();
     assert_eq!((dimension(&on_gpu, "width"), dimension(&on_gpu, "height")), (width, height));
     let (a, b) = (rgba(&on_cpu), rgba(&on_gpu));
     let worst = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap();
@@ -88,16 +102,64 @@ async fn the_pretrained_trunk_architecture_agrees_on_webgpu_and_cpu() {
 }
 
 #[wasm_bindgen_test]
-async fn bad_bytes_reject_with_a_message_and_the_next_call_works() {
+async fn bad_input_rejects_with_a_message_and_the_next_call_works() {
+    let not_an_image = message(check_image(b"not an image", JsValue::UNDEFINED).err().unwrap().into());
+    assert!(not_an_image.contains("not an image"), "{not_an_image}");
     let mut colorizer = WasmColorizer::create(model_bytes(), "webgpu".into()).await.unwrap();
-    let error: JsValue =
-        colorizer.colorize_bytes(Uint8Array::from(&b"not an image"[..]), options()).await.err().unwrap().into();
-    let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
-    assert!(message.contains("not an image"), "{message}");
-    let ok = colorizer.colorize_bytes(photo_png(8, 8), options()).await.unwrap();
+    let short = colorizer.colorize_rgba(vec![0; 10], 2, 2, options(), None).await.err().unwrap();
+    assert!(message(short.into()).contains("does not hold 2x2 RGBA pixels"));
+    let ok = colorize(&mut colorizer, photo(8, 8), options()).await.unwrap();
     assert_eq!(dimension(&ok, "width"), 8);
     let rejected = WasmColorizer::create(Uint8Array::from(&b"BCOLRIZE-garbage"[..]), "cpu".into()).await;
     assert!(rejected.is_err(), "a broken model file is refused");
+}
+
+#[wasm_bindgen_test]
+fn headers_are_checked_before_decoding() {
+    let png = include_bytes!("fixtures/card.png");
+    let size = check_image(png, JsValue::UNDEFINED).unwrap();
+    let (_, width, height) = decoded(png);
+    assert_eq!((dimension(&size, "width"), dimension(&size, "height")), (width, height));
+    let limit = json(r#"{"maxMegapixels": 0.0001}"#);
+    assert!(message(check_image(png, limit).err().unwrap().into()).contains("megapixels"));
+    assert!(message(check_image(&[], JsValue::UNDEFINED).err().unwrap().into()).contains("empty"));
+}
+
+/// A JavaScript function that records each stage it is called with in `seen`, and throws once
+/// it sees `stop_at`.
+fn recorder(seen: &Array, stop_at: &str) -> Function {
+    Function::new_with_args(
+        "stage",
+        &format!("this.push(stage); if (stage === '{stop_at}') throw new Error('stopped at ' + stage);"),
+    )
+    .bind0(&JsValue::from(seen.clone()))
+}
+
+#[wasm_bindgen_test]
+async fn progress_names_each_stage_and_a_throw_stops_the_call() {
+    let mut colorizer = WasmColorizer::create(model_bytes(), "cpu".into()).await.unwrap();
+    let seen = Array::new();
+    let (pixels, w, h) = photo(16, 12);
+    colorizer.colorize_rgba(pixels, w, h, options(), Some(recorder(&seen, "never"))).await.unwrap();
+    assert_eq!(seen.to_vec(), vec![JsValue::from("network"), JsValue::from("upsample")]);
+
+    let stopped = Array::new();
+    let error = colorizer.colorize_last(options(), Some(recorder(&stopped, "upsample"))).await.err().unwrap();
+    assert_eq!(message(error.into()), "stopped at upsample");
+    let again = colorizer.colorize_last(options(), None).await.unwrap();
+    assert_eq!((dimension(&again, "width"), dimension(&again, "height")), (16, 12), "the last photo is reused");
+}
+
+#[wasm_bindgen_test]
+async fn dispose_gives_the_gpu_memory_back() {
+    let mut colorizer = WasmColorizer::create(trunk_model_bytes(), "webgpu".into()).await.unwrap();
+    colorize(&mut colorizer, photo(64, 48), options()).await.unwrap();
+    let in_use = |usage: &JsValue| Reflect::get(usage, &"inUse".into()).unwrap().as_f64().unwrap();
+    let before = webgpu_memory().unwrap();
+    colorizer.dispose();
+    let after = webgpu_memory().unwrap();
+    assert!(in_use(&before) > 0.0, "the model's weights live on the GPU");
+    assert!(in_use(&after) < in_use(&before), "in use: {} bytes before dispose, {} after", in_use(&before), in_use(&after));
 }
 
 /// The model shipped with the project, as the page loads it.
@@ -114,27 +176,29 @@ fn message(error: JsValue) -> String {
 #[wasm_bindgen_test]
 async fn shipped_weights_give_the_native_picture_on_webgpu_and_cpu() {
     // tests/shipped_model.rs checks the native build against the same recorded picture.
-    let input = Uint8Array::from(&include_bytes!("fixtures/card.png")[..]);
     let expected = image::load_from_memory(include_bytes!("fixtures/card-shipped.png")).unwrap().to_rgba8();
     for backend in ["cpu", "webgpu"] {
         let mut colorizer = WasmColorizer::create(Uint8Array::from(SHIPPED), backend.into()).await.unwrap();
         assert_eq!(colorizer.backend(), backend);
-        let result = colorizer.colorize_bytes(input.clone(), json(r#"{"size": 64}"#)).await.unwrap();
+        let input = decoded(include_bytes!("fixtures/card.png"));
+        let result = colorize(&mut colorizer, input, json(r#"{"size": 64}"#)).await.unwrap();
         let got = rgba(&result);
         let worst = got.iter().zip(expected.as_raw()).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
         assert!(worst <= 4, "{backend}: the shipped model differs from native by {worst} levels");
     }
 }
 
-/// A grey card: a flat mid-grey square on a grey gradient (as in tests/hints.rs).
-fn grey_card() -> Uint8Array {
-    let image = image::GrayImage::from_fn(96, 64, |x, y| {
-        let square = (32..64).contains(&x) && (16..48).contains(&y);
-        image::Luma([if square { 130 } else { (60 + x + y / 2) as u8 }])
-    });
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageLuma8(image).write_to(&mut out, image::ImageFormat::Png).unwrap();
-    Uint8Array::from(out.into_inner().as_slice())
+/// A grey card: a flat mid-grey square on a grey gradient (as in tests/hints.rs), as RGBA.
+fn grey_card() -> (Vec<u8>, u32, u32) {
+    let pixels = (0..96 * 64)
+        .flat_map(|i| {
+            let (x, y) = (i % 96, i / 96);
+            let square = (32..64).contains(&x) && (16..48).contains(&y);
+            let v = if square { 130 } else { (60 + x + y / 2) as u8 };
+            [v, v, v, 255]
+        })
+        .collect();
+    (pixels, 96, 64)
 }
 
 /// Mean a* over the 11×11 square around (48, 32) of a 96-wide RGBA result.
@@ -152,13 +216,15 @@ fn mean_a_at_centre(rgba: &[u8]) -> f32 {
 #[wasm_bindgen_test]
 async fn a_red_hint_turns_its_region_red_and_suggestions_follow_it() {
     let mut colorizer = WasmColorizer::create(Uint8Array::from(SHIPPED), "cpu".into()).await.unwrap();
-    let plain = colorizer.colorize_bytes(grey_card(), json(r#"{"size": 96}"#)).await.unwrap();
+    let plain = colorize(&mut colorizer, grey_card(), json(r#"{"size": 96}"#)).await.unwrap();
     let hint = r#"{"size": 96, "hints": [{"x": 48, "y": 32, "r": 255, "g": 0, "b": 0}]"#;
-    let hinted = colorizer.colorize_bytes(grey_card(), json(&format!("{hint}}}"))).await.unwrap();
+    let hinted = colorizer.colorize_last(json(&format!("{hint}}}")), None).await.unwrap();
     let (before, after) = (mean_a_at_centre(&rgba(&plain)), mean_a_at_centre(&rgba(&hinted)));
     assert!(after > before + 10.0, "a* at the hint went from {before} to {after}");
 
-    let suggested = colorizer.suggest_bytes(grey_card(), json(&format!(r#"{hint}, "x": 48, "y": 32, "k": 3}}"#))).await;
+    let (pixels, width, height) = grey_card();
+    let point = json(&format!(r#"{hint}, "x": 48, "y": 32, "k": 3}}"#));
+    let suggested = colorizer.suggest_rgba(pixels, width, height, point).await;
     let suggested: js_sys::Array = suggested.unwrap().into();
     assert!((1..=3).contains(&suggested.length()), "{} suggestions", suggested.length());
     let first = suggested.get(0);
@@ -166,9 +232,9 @@ async fn a_red_hint_turns_its_region_red_and_suggestions_follow_it() {
     let lab = color::srgb8_to_lab([channel("r"), channel("g"), channel("b")]);
     assert!(lab[1] > 15.0, "the top suggestion under a red hint is warm: {lab:?}");
 
-    let outside = colorizer.suggest_bytes(grey_card(), json(r#"{"x": 200, "y": 5}"#)).await.err().unwrap();
+    let outside = colorizer.suggest_last(json(r#"{"x": 200, "y": 5}"#)).await.err().unwrap();
     assert_eq!(message(outside.into()), "the point (200, 5) is outside the 96x64 image");
     let bad_hint = json(r#"{"hints": [{"x": 96, "y": 0, "r": 1, "g": 2, "b": 3}]}"#);
-    let outside = colorizer.colorize_bytes(grey_card(), bad_hint).await.err().unwrap();
+    let outside = colorize(&mut colorizer, grey_card(), bad_hint).await.err().unwrap();
     assert_eq!(message(outside.into()), "hint 0 at (96, 0) is outside the 96x64 image");
 }

@@ -25,6 +25,37 @@ fn saved_model_loads_back_with_identical_predictions() {
     assert_eq!(read_config(&bytes).unwrap().widths, [8, 8, 16, 16]);
 }
 
+/// A version-2 file rewritten the way version 1 stored it: the record interleaved again.
+fn as_version_1(bytes: &[u8]) -> Vec<u8> {
+    let config_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let start = 16 + config_len + 8;
+    let planes = &bytes[start..];
+    let (even, odd) = planes.split_at(planes.len().div_ceil(2));
+    let mut v1 = bytes[..start].to_vec();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    for (i, &byte) in even.iter().enumerate() {
+        v1.push(byte);
+        v1.extend(odd.get(i));
+    }
+    v1
+}
+
+#[test]
+fn files_store_their_weights_as_byte_planes_and_version_1_files_still_load() {
+    let model = trunk_model();
+    let bytes = model.to_bytes_with(true).unwrap();
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
+    let old = as_version_1(&bytes);
+    assert_eq!(old.len(), bytes.len());
+    assert_ne!(old, bytes, "version 2 reorders the record's bytes");
+    let (a, b) = (Model::from_bytes(&bytes, &Device::flex()).unwrap(), Model::from_bytes(&old, &Device::flex()).unwrap());
+    assert_eq!(predict(a), predict(b), "both layouts hold the same weights");
+    let mut future = bytes.clone();
+    future[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let e = Model::from_bytes(&future, &Device::flex()).unwrap_err().to_string();
+    assert!(e.contains("format version 3, this build reads versions 1 to 2"), "{e}");
+}
+
 #[test]
 fn regression_models_round_trip_too() {
     let model = Model::random(ModelConfig::tiny(Head::Regression), &Device::flex());

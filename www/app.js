@@ -28,38 +28,75 @@ function showError(message) {
   ui.error.hidden = false;
 }
 
-function startWorker(backend) {
+/** Show which backend runs the network (after a fallback too: WebGPU lost, a trap). */
+function showBackend(backend, parameters) {
+  backendName = backend === 'webgpu' ? 'WebGPU' : 'the CPU';
+  if (parameters) ui.backendInfo.dataset.parameters = String(parameters);
+  const count = Number(ui.backendInfo.dataset.parameters ?? 0);
+  ui.backendInfo.textContent = `Model: ${(count / 1e6).toFixed(2)} M parameters, running on ${backendName}.`;
+  document.body.dataset.backend = backend;
+}
+
+// Restarts in a row without a finished request; past this the page gives up and says so.
+const MAX_RESTARTS = 3;
+let restarts = 0;
+
+function startWorker(backend, { keepRequests = false } = {}) {
   worker?.terminate();
-  for (const { reject } of pending.values()) reject(new Error('the colorizer was restarted'));
-  pending.clear();
+  if (!keepRequests) {
+    for (const { reject } of pending.values()) reject(new Error('the colorizer was restarted'));
+    pending.clear();
+  }
   setStatus('Loading the model…', true);
   worker = new Worker('worker.js', { type: 'module' });
   worker.onmessage = ({ data }) => {
     if (data.type === 'ready') {
-      backendName = data.backend === 'webgpu' ? 'WebGPU' : 'the CPU';
-      ui.backendInfo.textContent = `Model: ${(data.parameters / 1e6).toFixed(2)} M parameters, running on ${backendName}.`;
-      document.body.dataset.backend = data.backend;
+      showBackend(data.backend, data.parameters);
       setStatus(current ? 'Colorizing…' : 'Ready: choose, drop or paste a photo.', Boolean(current));
     } else if (data.type === 'fatal') {
       setStatus('');
       showError(`The colorizer could not start: ${data.message}`);
+    } else if (data.type === 'progress') {
+      pending.get(data.id)?.progress?.(data.stage);
     } else {
+      restarts = 0;
       const request = pending.get(data.id);
       pending.delete(data.id);
       if (data.type === 'result') request?.resolve(data);
       else request?.reject(new Error(data.message));
     }
   };
-  worker.onerror = (event) => showError(`The colorizer stopped: ${event.message ?? 'unknown error'}`);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    restartWorker(event.message ?? 'unknown error');
+  };
   worker.postMessage({ type: 'init', backend });
+  // Requests still waiting (the worker died under them) go to the new worker, in order.
+  for (const [id, { message }] of pending) worker.postMessage({ ...message, id });
+}
+
+/** The worker died (an uncaught error, a crash): start a new one and re-send what was queued. */
+function restartWorker(reason) {
+  restarts += 1;
+  if (restarts > MAX_RESTARTS) {
+    worker.terminate();
+    for (const { reject } of pending.values()) reject(new Error(`the colorizer keeps stopping (${reason})`));
+    pending.clear();
+    showError(`The colorizer stopped ${MAX_RESTARTS} times in a row (${reason}); reload the page to try again.`);
+    return;
+  }
+  console.warn(`the colorizer's worker stopped (${reason}); restarting it and re-sending ${pending.size} request(s)`);
+  document.body.dataset.restarts = String(Number(document.body.dataset.restarts ?? 0) + 1);
+  startWorker(ui.backend.value, { keepRequests: true });
 }
 
 /** Ask the worker to colorize (or suggest colours); requests are answered in order. */
-function ask(type, bytes, options) {
+function ask(type, bytes, options, progress) {
   const id = nextId++;
+  const message = { type, id, bytes, options };
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ type, id, bytes, options });
+    pending.set(id, { resolve, reject, progress, message });
+    worker.postMessage(message);
   });
 }
 
@@ -89,6 +126,9 @@ function show(result, name) {
   const imageData = new ImageData(new Uint8ClampedArray(result.rgba), result.width, result.height);
   const fresh = ui.after.width !== result.width || ui.after.height !== result.height || !current.shown;
   draw(ui.after, imageData);
+  // For the benchmark: when the colour was first on screen (ms since navigation), and how often.
+  document.body.dataset.shownAt ??= String(performance.now());
+  document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);
   if (fresh) {
     draw(ui.before, greyOf(imageData));
     hints.reset(result.width, result.height);
@@ -96,6 +136,7 @@ function show(result, name) {
   }
   ui.result.hidden = false;
   ui.download.download = `${name.replace(/\.[^.]+$/, '') || 'photo'}-colour.png`;
+  if (result.backend !== document.body.dataset.backend) showBackend(result.backend);
   const where = result.backend === 'webgpu' ? 'WebGPU' : 'the CPU';
   setStatus(`Done: ${result.width}×${result.height} in ${(result.milliseconds / 1000).toFixed(2)} s on ${where}.`);
   // The download is the full-size canvas as PNG, made off the critical path.
@@ -123,7 +164,9 @@ async function run() {
   setStatus(`Colorizing ${name}…`, true);
   try {
     const options = { saturation: Number(ui.saturation.value), hints: hints.list(), ...workingSize };
-    const result = await ask('colorize', bytes, options);
+    const stages = { decode: 'decoding', network: 'running the network', upsample: 'full resolution' };
+    const progress = (stage) => setStatus(`Colorizing ${name}: ${stages[stage] ?? stage}…`, true);
+    const result = await ask('colorize', bytes, options, progress);
     if (current?.bytes === bytes) show(result, name);
   } catch (e) {
     if (current?.bytes === bytes) {

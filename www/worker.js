@@ -1,6 +1,7 @@
 // Runs the colorizer off the page's thread, so the page never freezes. Requests (colorize, or
 // suggest colours at a point) are answered in the order they arrive (the Colorizer queues
-// them), each tagged with its id.
+// them), each tagged with its id; a colorize request also reports each stage as it starts.
+// Files are decoded here, by the browser's codecs (pkg/pixels.js).
 import { Colorizer } from './pkg/colorize.js';
 
 let colorizer = null;
@@ -34,7 +35,8 @@ self.onmessage = async ({ data }) => {
   if (data.type !== 'colorize') return;
   try {
     await ready;
-    const result = await colorizer.colorize(data.bytes, data.options);
+    const onProgress = ({ stage }) => self.postMessage({ type: 'progress', id: data.id, stage });
+    const result = await colorizer.colorize(data.bytes, { ...data.options, onProgress });
     const rgba = result.imageData.data.buffer;
     const transfer = result.png ? [rgba, result.png.buffer] : [rgba];
     self.postMessage({

@@ -1,22 +1,23 @@
-// Browser benchmark (not a test): wasm size (raw and gzip), model size, cold start to first
-// result, colorize time at 256² and 512², and the hint round trip (re-colour a 1024×768 photo
-// with one more hint, and suggest colours at a point, at the default working size) on each
-// backend, in headless Chromium here.
+// Browser benchmark (not a test), in headless Chromium here: what a first visit downloads
+// (raw, gzip, brotli), then on each backend cold start to first result, colorize time at 256²
+// and 512², and the hint round trip (re-colour a 1024×768 photo with one more hint, and suggest
+// colours at a point, at the default working size); then real photo sizes (bench-photos.mjs).
 // Run with: bash scripts/bench-browser.sh
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+//   BENCH_SITE=DIR   another assembled site (e.g. an older build, for a side-by-side run)
+//   BENCH_PARTS=sizes,api,photos   which parts to run (default: all)
+import { benchPhotos } from './bench-photos.mjs';
+import { printSizes } from './bench-sizes.mjs';
 import { greyPng, launch, ROOT, startServer } from './harness.mjs';
 
-const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
-const wasm = readFileSync(`${ROOT}/target/site/pkg/wasm/burn_colorize_bg.wasm`);
-const model = readFileSync(`${ROOT}/target/site/pkg/model.bclz`);
-console.log(`wasm: ${mb(wasm.length)} raw, ${mb(gzipSync(wasm, { level: 9 }).length)} gzip`);
-console.log(`model: ${mb(model.length)} raw, ${mb(gzipSync(model, { level: 9 }).length)} gzip`);
+const site = process.env.BENCH_SITE ?? `${ROOT}target/site`;
+const parts = (process.env.BENCH_PARTS ?? 'sizes,api,photos').split(',');
+console.log(`site: ${site}`);
+if (parts.includes('sizes')) printSizes(site);
 
-const server = await startServer();
+const server = await startServer(site);
 const browser = await launch();
 try {
-  for (const backend of ['webgpu', 'cpu']) {
+  for (const backend of parts.includes('api') ? ['webgpu', 'cpu'] : []) {
     const page = await browser.newPage();
     await page.goto(`${server.url}pkg/package.json`); // same origin, no page scripts
     const images = {
@@ -64,6 +65,7 @@ try {
       `suggest colours ${(result.suggest / 1000).toFixed(2)} s`);
     await page.close();
   }
+  if (parts.includes('photos')) await benchPhotos(browser, server.url);
 } finally {
   await browser.close();
   server.close();

@@ -53,7 +53,8 @@ function crc32(bytes) {
   return ~crc >>> 0;
 }
 
-function chunk(type, data) {
+/** A PNG chunk: length, type, data and CRC. */
+export function chunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'ascii');
