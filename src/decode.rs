@@ -148,7 +148,14 @@ impl Photo {
         } else if let (Some(rgb), false) = (image.as_rgb8(), has_alpha) {
             (rgb.pixels().map(|p| color::lightness_of_srgb8(p.0)).collect(), None)
         } else {
-            let rgba = image.to_rgba8();
+            let converted;
+            let rgba = match image.as_rgba8() {
+                Some(rgba) => rgba,
+                None => {
+                    converted = image.to_rgba8();
+                    &converted
+                }
+            };
             let l = rgba.pixels().map(|p| color::lightness_of_srgb8([p[0], p[1], p[2]])).collect();
             let a = has_alpha.then(|| rgba.pixels().map(|p| p[3] as f32 / 255.0).collect());
             (l, a)
