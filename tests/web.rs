@@ -2,7 +2,8 @@
 //! agree, outputs keep size and lightness, bad input rejects and the object keeps working,
 //! progress is reported and can stop a call, and dispose frees the GPU memory.
 //! Run by scripts/test-browser.sh through wasm-bindgen-test-runner. The module takes pixels
-//! (the browser decodes files, see pkg/pixels.js); these tests decode their PNG fixtures here.
+//! (the browser decodes files, see pkg/pixels.js); these tests have the browser decode their
+//! PNG fixtures too.
 #![cfg(all(target_family = "wasm", feature = "web"))]
 
 use burn::prelude::Device;
@@ -10,7 +11,7 @@ use burn_colorize::classes::gamut_grid;
 use burn_colorize::web::{WasmColorizer, check_image, webgpu_memory};
 use burn_colorize::{Arch, Head, Model, ModelConfig, color};
 use js_sys::{Array, Function, Reflect, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -44,11 +45,25 @@ fn photo(width: u32, height: u32) -> (Vec<u8>, u32, u32) {
     (pixels, width, height)
 }
 
+#[wasm_bindgen(inline_js = "
+export async function decode_png(bytes) {
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+  context.drawImage(bitmap, 0, 0);
+  return [context.getImageData(0, 0, bitmap.width, bitmap.height).data, bitmap.width, bitmap.height];
+}")]
+extern "C" {
+    /// `[rgba, width, height]` of a PNG, decoded by the browser as `pkg/pixels.js` does (the
+    /// module has no codecs, and a PNG decoder in the tests alone would rebuild half the
+    /// dependencies for them).
+    async fn decode_png(bytes: Uint8Array) -> JsValue;
+}
+
 /// The RGBA pixels of a PNG fixture.
-fn decoded(png: &[u8]) -> (Vec<u8>, u32, u32) {
-    let image = image::load_from_memory(png).unwrap().to_rgba8();
-    let (width, height) = image.dimensions();
-    (image.into_raw(), width, height)
+async fn decoded(png: &[u8]) -> (Vec<u8>, u32, u32) {
+    let parts: Array = decode_png(Uint8Array::from(png)).await.into();
+    let size = |i| parts.get(i).as_f64().unwrap() as u32;
+    (js_sys::Uint8ClampedArray::from(parts.get(0)).to_vec(), size(1), size(2))
 }
 
 async fn colorize(colorizer: &mut WasmColorizer, input: (Vec<u8>, u32, u32), options: JsValue) -> Result<JsValue, JsValue> {
@@ -115,10 +130,10 @@ async fn bad_input_rejects_with_a_message_and_the_next_call_works() {
 }
 
 #[wasm_bindgen_test]
-fn headers_are_checked_before_decoding() {
+async fn headers_are_checked_before_decoding() {
     let png = include_bytes!("fixtures/card.png");
     let size = check_image(png, JsValue::UNDEFINED).unwrap();
-    let (_, width, height) = decoded(png);
+    let (_, width, height) = decoded(png).await;
     assert_eq!((dimension(&size, "width"), dimension(&size, "height")), (width, height));
     let limit = json(r#"{"maxMegapixels": 0.0001}"#);
     assert!(message(check_image(png, limit).err().unwrap().into()).contains("megapixels"));
@@ -176,14 +191,14 @@ fn message(error: JsValue) -> String {
 #[wasm_bindgen_test]
 async fn shipped_weights_give_the_native_picture_on_webgpu_and_cpu() {
     // tests/shipped_model.rs checks the native build against the same recorded picture.
-    let expected = image::load_from_memory(include_bytes!("fixtures/card-shipped.png")).unwrap().to_rgba8();
+    let (expected, _, _) = decoded(include_bytes!("fixtures/card-shipped.png")).await;
     for backend in ["cpu", "webgpu"] {
         let mut colorizer = WasmColorizer::create(Uint8Array::from(SHIPPED), backend.into()).await.unwrap();
         assert_eq!(colorizer.backend(), backend);
-        let input = decoded(include_bytes!("fixtures/card.png"));
+        let input = decoded(include_bytes!("fixtures/card.png")).await;
         let result = colorize(&mut colorizer, input, json(r#"{"size": 64}"#)).await.unwrap();
         let got = rgba(&result);
-        let worst = got.iter().zip(expected.as_raw()).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
+        let worst = got.iter().zip(&expected).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
         assert!(worst <= 4, "{backend}: the shipped model differs from native by {worst} levels");
     }
 }
