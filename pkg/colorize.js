@@ -2,7 +2,7 @@
 // WebGPU (or the CPU when WebGPU is missing or fails). ES module; no bundler needed.
 // Images are decoded and encoded by the browser (pixels.js); the WebAssembly module sees pixels.
 // If the module traps (instance.js), a Colorizer rebuilds itself on the CPU and runs the call again.
-import { firstInstance, freshInstance, orTrap } from './instance.js';
+import { firstInstance, freshInstance, isTrapped, orTrap } from './instance.js';
 import {
   bytesOf, decodeToImageData, drawableToImageData, encodeImageData, encodeOptions, isDrawable, isImageData,
   sameBytes,
@@ -239,15 +239,22 @@ export class Colorizer {
    * move to a fresh instance on the CPU, say so, and run it once more.
    */
   async #recovering(call) {
+    // Another Colorizer's call may have trapped the instance this one shares.
+    if (isTrapped(this.#wasm)) await this.#rebuild('under another call');
     try {
-      return await orTrap(call());
+      return await orTrap(call(), this.#wasm);
     } catch (e) {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-      console.warn(`burn-colorize: the WebAssembly module stopped (${e.message}); continuing on the CPU in a fresh instance`);
-      this.#wasm = await freshInstance();
-      this.#inner = await this.#wasm.WasmColorizer.create(this.#model, 'cpu');
-      this.#lastBytes = null;
-      return orTrap(call());
+      await this.#rebuild(`(${e.message})`);
+      return orTrap(call(), this.#wasm);
     }
+  }
+
+  /** Move to a fresh instance of the module, on the CPU, and say so. */
+  async #rebuild(why) {
+    console.warn(`burn-colorize: the WebAssembly module stopped ${why}; continuing on the CPU in a fresh instance`);
+    this.#wasm = await freshInstance();
+    this.#inner = await this.#wasm.WasmColorizer.create(this.#model, 'cpu');
+    this.#lastBytes = null;
   }
 }

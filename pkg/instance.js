@@ -46,14 +46,24 @@ function onTrap(event, error) {
 globalThis.addEventListener?.('error', (event) => onTrap(event, event.error));
 globalThis.addEventListener?.('unhandledrejection', (event) => onTrap(event, event.reason));
 
+/** Instances (their bindings) that trapped: unusable, for every Colorizer that shares them. */
+const trappedInstances = new WeakSet();
+
+/** Whether the instance of these bindings trapped under some call. */
+export const isTrapped = (wasm) => trappedInstances.has(wasm);
+
 /**
- * `promise`, or a rejection with the RuntimeError if the WebAssembly module traps meanwhile
- * (the promise of a trapped call never settles).
+ * `promise`, a call into the instance of `wasm`; or a rejection with the RuntimeError if the
+ * module traps meanwhile (the promise of a trapped call never settles), the instance then
+ * marked as trapped.
  */
-export function orTrap(promise) {
+export function orTrap(promise, wasm) {
   let listener;
   const trapped = new Promise((_, reject) => {
-    listener = reject;
+    listener = (error) => {
+      trappedInstances.add(wasm);
+      reject(error);
+    };
     trapListeners.add(listener);
   });
   return Promise.race([promise, trapped]).finally(() => trapListeners.delete(listener));

@@ -70,6 +70,21 @@ test('a trap in the WebAssembly module: a fresh instance on the CPU re-runs the 
   await page.close();
 });
 
+test('a trap also moves an idle colorizer that shared the instance', async () => {
+  const { page, warnings } = await openApi();
+  const result = await page.evaluate(async (png) => {
+    const photo = bytes(png);
+    const [busy, idle] = [await api.Colorizer.create({ backend: 'cpu' }), await api.Colorizer.create({ backend: 'cpu' })];
+    globalThis.__burnColorizeTestTrap = true;
+    await busy.colorize(photo, { size: 32 });
+    const after = await idle.colorize(photo, { size: 32 });
+    return { width: after.width, backend: idle.backend };
+  }, b64(greyPng(40, 24)));
+  assert.deepEqual(result, { width: 40, backend: 'cpu' });
+  assert.ok(warnings.some((w) => /stopped under another call/.test(w)), `${warnings}`);
+  await page.close();
+});
+
 /** The page with its worker up, on WebGPU (the default), working size 64. */
 async function openPage() {
   const context = await env.browser.newContext();
