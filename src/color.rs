@@ -140,7 +140,8 @@ const ENCODE_STEPS: usize = 4096;
 /// ran three times per pixel of every output image.
 fn encode_clamped(c: f64) -> f32 {
     static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| (0..=ENCODE_STEPS + 1).map(|i| delinearize(i as f64 / ENCODE_STEPS as f64) as f32).collect());
+    let table = TABLE
+        .get_or_init(|| (0..=ENCODE_STEPS + 1).map(|i| delinearize(i as f64 / ENCODE_STEPS as f64) as f32).collect());
     let x = c.clamp(0.0, 1.0) as f32 * ENCODE_STEPS as f32;
     let i = x as usize;
     let t = x - i as f32;
@@ -163,7 +164,8 @@ pub fn lightness_of_srgb(rgb: [f32; 3]) -> f32 {
 pub fn lightness_of_srgb8(rgb: [u8; 3]) -> f32 {
     static GREY: OnceLock<[f32; 256]> = OnceLock::new();
     if rgb[0] == rgb[1] && rgb[1] == rgb[2] {
-        let grey = GREY.get_or_init(|| std::array::from_fn(|v| lightness_of_y(luminance(linear_of_srgb8([v as u8; 3])))));
+        let grey =
+            GREY.get_or_init(|| std::array::from_fn(|v| lightness_of_y(luminance(linear_of_srgb8([v as u8; 3])))));
         return grey[rgb[0] as usize];
     }
     lightness_of_y(luminance(linear_of_srgb8(rgb)))

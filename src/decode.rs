@@ -52,8 +52,8 @@ pub fn check_header(bytes: &[u8], max_megapixels: f64) -> Result<(u32, u32)> {
         .map_err(|e| Error::Decode(format!("could not read the image's size from its header: {e}")))?;
     let (width, height) = (size.width as u32, size.height as u32);
     check_dimensions(width, height, max_megapixels)?;
-    if kind == imagesize::ImageType::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(Error::Decode("the JPEG data ends before its end-of-image marker".into()));
+    if kind == imagesize::ImageType::Jpeg {
+        require_complete_jpeg(bytes)?;
     }
     Ok((width, height))
 }
@@ -73,8 +73,8 @@ pub fn decode_image(bytes: &[u8], max_megapixels: f64) -> Result<DynamicImage> {
     if let Ok(size) = imagesize::blob_size(bytes) {
         check_dimensions(size.width as u32, size.height as u32, max_megapixels)?;
     }
-    if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
-        return Err(Error::Decode("the JPEG data ends before its end-of-image marker".into()));
+    if reader.format() == Some(image::ImageFormat::Jpeg) {
+        require_complete_jpeg(bytes)?;
     }
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
@@ -99,6 +99,15 @@ pub fn check_dimensions(width: u32, height: u32, max_megapixels: f64) -> Result<
         return Err(Error::TooLarge { width, height, megapixels, limit_megapixels: max_megapixels });
     }
     Ok(())
+}
+
+/// Refuse a JPEG cut short (see [`jpeg_is_complete`]).
+fn require_complete_jpeg(bytes: &[u8]) -> Result<()> {
+    if jpeg_is_complete(bytes) {
+        Ok(())
+    } else {
+        Err(Error::Decode("the JPEG data ends before its end-of-image marker".into()))
+    }
 }
 
 /// Whether a JPEG's entropy-coded data reaches an end-of-image marker.

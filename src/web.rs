@@ -35,6 +35,11 @@ fn parse_options(value: JsValue) -> Result<RequestOptions, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
+/// The pipeline's options from a JavaScript options object, every value checked.
+fn settings(options: JsValue) -> Result<ColorizeOptions, JsError> {
+    parse_options(options)?.colorize_options().map_err(to_js)
+}
+
 /// The point and count of `suggest(...)`, read from the same options object.
 #[derive(Debug, Deserialize)]
 struct JsPoint {
@@ -63,7 +68,7 @@ struct Rgba {
 /// `{ width, height }`, or a rejection with the reason.
 #[wasm_bindgen(js_name = checkImage)]
 pub fn check_image(bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
-    let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+    let settings = settings(options)?;
     let (width, height) = check_header(bytes, settings.max_megapixels).map_err(to_js)?;
     size_object(width, height)
 }
@@ -72,7 +77,7 @@ pub fn check_image(bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
 /// size is known before their pixels are read: images, canvases, bitmaps).
 #[wasm_bindgen(js_name = checkSize)]
 pub fn check_size(width: u32, height: u32, options: JsValue) -> Result<(), JsError> {
-    let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+    let settings = settings(options)?;
     check_dimensions(width, height, settings.max_megapixels).map_err(to_js)
 }
 
@@ -185,7 +190,7 @@ impl WasmColorizer {
         options: JsValue,
         progress: Option<Function>,
     ) -> Result<JsValue, JsError> {
-        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+        let settings = settings(options)?;
         let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
         self.colorize(&photo, &settings, progress).await
     }
@@ -194,7 +199,7 @@ impl WasmColorizer {
     /// saturation on the same photo): nothing is copied or converted again.
     #[wasm_bindgen(js_name = colorizeLast)]
     pub async fn colorize_last(&mut self, options: JsValue, progress: Option<Function>) -> Result<JsValue, JsError> {
-        let settings = parse_options(options)?.colorize_options().map_err(to_js)?;
+        let settings = settings(options)?;
         let photo = self.last_photo(settings.max_megapixels)?;
         self.colorize(&photo, &settings, progress).await
     }
@@ -209,7 +214,7 @@ impl WasmColorizer {
         height: u32,
         options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let settings = parse_options(options.clone())?.colorize_options().map_err(to_js)?;
+        let settings = settings(options.clone())?;
         let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
         self.suggest(&photo, &settings, options).await
     }
@@ -217,7 +222,7 @@ impl WasmColorizer {
     /// As `suggestRgba`, on the photo of the last call.
     #[wasm_bindgen(js_name = suggestLast)]
     pub async fn suggest_last(&mut self, options: JsValue) -> Result<JsValue, JsError> {
-        let settings = parse_options(options.clone())?.colorize_options().map_err(to_js)?;
+        let settings = settings(options.clone())?;
         let photo = self.last_photo(settings.max_megapixels)?;
         self.suggest(&photo, &settings, options).await
     }
@@ -246,7 +251,12 @@ impl WasmColorizer {
         result_object(&recombine(photo, &ab, settings))
     }
 
-    async fn suggest(&mut self, photo: &Photo, settings: &ColorizeOptions, options: JsValue) -> Result<JsValue, JsError> {
+    async fn suggest(
+        &mut self,
+        photo: &Photo,
+        settings: &ColorizeOptions,
+        options: JsValue,
+    ) -> Result<JsValue, JsError> {
         let point = JsPoint::parse(&options)?;
         let k = point.k.unwrap_or(DEFAULT_SUGGESTIONS);
         let suggestions =
@@ -315,7 +325,8 @@ fn trap_if_asked() {
 fn report(progress: Option<&Function>, stage: &str) -> Result<(), JsError> {
     let Some(progress) = progress else { return Ok(()) };
     progress.call1(&JsValue::NULL, &stage.into()).map(|_| ()).map_err(|e| {
-        let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"));
+        let message =
+            e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"));
         JsError::new(&message)
     })
 }

@@ -66,7 +66,11 @@ async fn decoded(png: &[u8]) -> (Vec<u8>, u32, u32) {
     (js_sys::Uint8ClampedArray::from(parts.get(0)).to_vec(), size(1), size(2))
 }
 
-async fn colorize(colorizer: &mut WasmColorizer, input: (Vec<u8>, u32, u32), options: JsValue) -> Result<JsValue, JsValue> {
+async fn colorize(
+    colorizer: &mut WasmColorizer,
+    input: (Vec<u8>, u32, u32),
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
     let (pixels, width, height) = input;
     colorizer.colorize_rgba(pixels, width, height, options, None).await.map_err(JsValue::from)
 }
@@ -174,7 +178,12 @@ async fn dispose_gives_the_gpu_memory_back() {
     colorizer.dispose();
     let after = webgpu_memory().unwrap();
     assert!(in_use(&before) > 0.0, "the model's weights live on the GPU");
-    assert!(in_use(&after) < in_use(&before), "in use: {} bytes before dispose, {} after", in_use(&before), in_use(&after));
+    assert!(
+        in_use(&after) < in_use(&before),
+        "in use: {} bytes before dispose, {} after",
+        in_use(&before),
+        in_use(&after)
+    );
 }
 
 /// The model shipped with the project, as the page loads it.

@@ -48,7 +48,8 @@ fn files_store_their_weights_as_byte_planes_and_version_1_files_still_load() {
     let old = as_version_1(&bytes);
     assert_eq!(old.len(), bytes.len());
     assert_ne!(old, bytes, "version 2 reorders the record's bytes");
-    let (a, b) = (Model::from_bytes(&bytes, &Device::flex()).unwrap(), Model::from_bytes(&old, &Device::flex()).unwrap());
+    let (a, b) =
+        (Model::from_bytes(&bytes, &Device::flex()).unwrap(), Model::from_bytes(&old, &Device::flex()).unwrap());
     assert_eq!(predict(a), predict(b), "both layouts hold the same weights");
     let mut future = bytes.clone();
     future[8..12].copy_from_slice(&3u32.to_le_bytes());
