@@ -5,7 +5,7 @@
 #                               [--train-trunk]
 # PyTorch is installed from PyPI into target/torch-venv the first time (it is no dependency of
 # the crate). Where a CUDA GPU and a GPU build are present, run the pair by hand with
-# `--device cuda` (PyTorch) and a `--features gpu` build.
+# `--device cuda` (PyTorch) and a `--features cli,gpu` build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=64 batch=32 steps=20 arch=unet trunk=()
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-cargo build --release --features native --quiet
+cargo build --release --features cli --quiet
 venv=${TORCH_VENV:-target/torch-venv}
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   echo "installing PyTorch (CPU) into $venv ..."

@@ -3,6 +3,6 @@
 #   bash scripts/bench.sh [--model PATH] [--size PIXELS] [--repeats N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --features native --quiet
+cargo build --release --features cli --quiet
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 target/release/burn-colorize bench "$@"

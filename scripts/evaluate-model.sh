@@ -12,7 +12,7 @@ for zip in miniplaces-128.zip bsds500-dev.zip; do
     exit 0
   fi
 done
-cargo build --release --features native --quiet
+cargo build --release --features cli --quiet
 cli=target/release/burn-colorize
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== MiniPlaces val: 1000 photos, working size 128 (their own size)"

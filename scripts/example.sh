@@ -20,7 +20,7 @@ fi
 shift || true
 [ "${1:-}" = "--" ] && shift
 
-cargo build --features native --quiet
+cargo build --features cli --quiet
 cli=target/debug/burn-colorize
 extra=()
 if ! "$cli" info >/dev/null 2>&1; then

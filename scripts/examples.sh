@@ -21,6 +21,6 @@ for name in ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]:
 PY
 fi
 
-cargo build --release --features native --quiet
+cargo build --release --features cli --quiet
 mkdir -p docs
 target/release/burn-colorize eval --data "$photos" --grid docs/examples.png "$@"

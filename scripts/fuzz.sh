@@ -1,40 +1,83 @@
 #!/usr/bin/env bash
 # Fuzzes the three input paths with cargo fuzz (libFuzzer, nightly Rust; both installed here on
 # first use): encoded bytes -> decode -> colorize, RGBA + options JSON -> colorize (the JS API's
-# inputs), and model-file bytes -> load. Seeds are generated (fuzz/seeds.rs); the corpus grows
-# in fuzz/corpus/. A crash leaves its input in fuzz/artifacts/<target>/: replay it with
-# `cargo +nightly fuzz run <target> <file>`, fix the cause, and keep the input in a test.
-#   bash scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
+# inputs), and model-file bytes -> load. Seeds are generated (examples/fuzz_seeds.rs); the
+# corpus grows in fuzz/corpus/. A crash leaves its input in fuzz/artifacts/<target>/: replay it
+# with `cargo +nightly fuzz run <target> <file>`, fix the cause, and keep the input in a test.
+#
+#   bash scripts/fuzz.sh [SECONDS_PER_TARGET]    (default 60; scripts/test.sh runs a short one)
+#   FUZZ_RUNS=1000000 bash scripts/fuzz.sh       stop each target after this many executions
+#
+# Settings (environment):
+#   FUZZ_TARGETS     which targets (default: all three)
+#   FUZZ_JOBS        targets fuzzed at once (default: the number of cores)
+#   FUZZ_SANITIZER   none (default) or address. Our code is safe Rust, so AddressSanitizer only
+#                    watches the unsafe code inside dependencies, and it costs ~10x the
+#                    executions; use it for a deeper run, not for volume.
+#   FUZZ_RSS_LIMIT_MB  memory ceiling per target, which fails the run when crossed. Default:
+#                    512 MB for the image targets, which decode at most 0.25 MP (checks.rs):
+#                    a few MB of buffers, the tiny model and libFuzzer's corpus of small
+#                    files, so a decoder that allocated past the megapixel limit would cross
+#                    it. 2048 MB for model_load, whose corpus is of MB-sized model files that
+#                    libFuzzer keeps in memory (about 0.5 MB per thousand executions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-rss_mb=${FUZZ_RSS_LIMIT_MB:-2048}
+runs=${FUZZ_RUNS:-}
+jobs=${FUZZ_JOBS:-$(nproc)}
+sanitizer=${FUZZ_SANITIZER:-none}
+read -r -a targets <<<"${FUZZ_TARGETS:-model_load decode_colorize rgba_options}" # slowest first
+
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
 fi
 if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz
 fi
-cargo run --quiet --release --manifest-path fuzz/Cargo.toml --bin seeds -- fuzz/seeds
+
+echo "== seeds"
+cargo run --quiet --features cli,gpu --example fuzz_seeds -- fuzz/seeds
+echo "== building the targets (sanitizer: $sanitizer)"
+for target in "${targets[@]}"; do
+  cargo +nightly fuzz build --release --sanitizer "$sanitizer" "$target"
+done
+
+if [ -n "$runs" ]; then limit=(-runs="$runs"); what="$runs executions"; else limit=(-max_total_time="$seconds"); what="${seconds}s"; fi
 # Largest input per target: images and RGBA requests stay small; model files need room.
 max_len() { if [ "$1" = model_load ]; then echo 2097152; else echo 65536; fi; }
-summary=()
-for target in decode_colorize rgba_options model_load; do
-  mkdir -p "fuzz/corpus/$target"
-  log=target/fuzz-$target.log
-  mkdir -p target
-  echo "== $target: ${seconds}s"
-  status=0
-  cargo +nightly fuzz run --release "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb="$rss_mb" -timeout=20 -max_len="$(max_len "$target")" \
+rss_mb() { echo "${FUZZ_RSS_LIMIT_MB:-$(if [ "$1" = model_load ]; then echo 2048; else echo 512; fi)}"; }
+bin=fuzz/target/x86_64-unknown-linux-gnu/release
+mkdir -p target/fuzz
+
+# One target: run it, then write one summary line (and the log's end when it failed).
+fuzz_one() {
+  local target=$1 log=target/fuzz/$1.log status=0 start=$SECONDS
+  mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
+  "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "${limit[@]}" -rss_limit_mb="$(rss_mb "$target")" \
+    -timeout=20 -max_len="$(max_len "$target")" -artifact_prefix="fuzz/artifacts/$target/" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
-  runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-  summary+=("$target: ${runs:-?} executions in ${seconds}s, exit $status")
-  if [ "$status" -ne 0 ]; then
-    tail -40 "$log"
-  fi
+  local done_runs peak
+  done_runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+  peak=$(grep -m1 'stat::peak_rss_mb' "$log" | awk '{print $2}')
+  local elapsed=$((SECONDS - start))
+  local rate=$(( ${done_runs:-0} / (elapsed > 0 ? elapsed : 1) ))
+  echo "$target: ${done_runs:-?} executions in ${elapsed}s (${rate}/s), peak RSS ${peak:-?} MB, exit $status" \
+    >"target/fuzz/$target.summary"
+  if [ "$status" -ne 0 ]; then tail -40 "$log"; fi
+}
+
+echo "== fuzzing each target for $what, $jobs at a time (logs: target/fuzz/)"
+for target in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  fuzz_one "$target" &
 done
-printf '%s\n' "${summary[@]}"
-for line in "${summary[@]}"; do
-  case "$line" in *"exit 0") ;; *) echo "fuzzing found a problem (see above and fuzz/artifacts/)" >&2; exit 1 ;; esac
+wait
+failed=0
+for target in "${targets[@]}"; do
+  cat "target/fuzz/$target.summary"
+  grep -q 'exit 0$' "target/fuzz/$target.summary" || failed=1
 done
+if [ "$failed" -ne 0 ]; then
+  echo "fuzzing found a problem (see above and fuzz/artifacts/)" >&2
+  exit 1
+fi

@@ -28,6 +28,6 @@ if [ "${1:-}" = "--download" ]; then
   exit 0
 fi
 if [ ! -f "$dir/trunk.bpk" ] || [ "$pth" -nt "$dir/trunk.bpk" ]; then
-  cargo run --release --quiet --features native -- import-trunk --pth "$pth" --out "$dir/trunk.bpk"
+  cargo run --release --quiet --features cli -- import-trunk --pth "$pth" --out "$dir/trunk.bpk"
 fi
 echo "trunk: $dir/trunk.bpk"

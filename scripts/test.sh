@@ -2,7 +2,7 @@
 # Runs every test of the project. README.md gives this command to new users and .ci/run runs
 # it in CI, so keep the two in step. Installs what a fresh machine lacks (skips what is there).
 #   bash scripts/test.sh            native tests, then browser tests
-#   SKIP_BROWSER=1 bash scripts/test.sh   native tests only
+#   SKIP_BROWSER=1 bash scripts/test.sh   native tests only (SKIP_FUZZ=1: no fuzz smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +17,18 @@ bash scripts/import-trunk.sh --download || echo "could not download it: the trun
 echo "== Vulkan driver for the GPU training test (lavapipe, when no GPU driver is there)"
 bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU training test will be skipped"
 
-# `gpu` is `native` plus burn's wgpu backend: one build runs every native test, and
+# `cli,gpu`: the CLI, training and burn's wgpu backend, so one build runs every native test, and
 # tests/gpu_train.rs trains on wgpu (lavapipe runs its kernels on the CPU).
 echo "== native tests (library, CLI, training, training on wgpu)"
-cargo test --features gpu
+cargo test --features cli,gpu
+
+# A short run of each fuzz target from the generated seeds (scripts/fuzz.sh [SECONDS] or
+# FUZZ_RUNS=N gives the long one; fuzz/corpus/ stays local). An input that ever crashes a
+# target becomes a test in tests/, so it is replayed on every run, not only while fuzzing.
+if [ -z "${SKIP_FUZZ:-}" ]; then
+  echo "== fuzz smoke run (${FUZZ_SMOKE_SECONDS:-15}s per target)"
+  bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-15}"
+fi
 
 if [ -z "${SKIP_BROWSER:-}" ]; then
   echo "== browser tests"

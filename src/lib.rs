@@ -34,7 +34,7 @@ pub mod propagate;
 pub mod request;
 pub mod rng;
 pub mod suggest;
-#[cfg(feature = "native")]
+#[cfg(feature = "train")]
 pub mod train;
 pub mod trunk;
 pub mod trunk_net;

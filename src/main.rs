@@ -1,4 +1,4 @@
-//! The `burn-colorize` command-line tool (feature `native`).
+//! The `burn-colorize` command-line tool (feature `cli`).
 
 mod cli;
 

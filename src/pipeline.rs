@@ -221,12 +221,12 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
             }
         }
     };
-    #[cfg(feature = "native")]
+    #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
         rgb.par_chunks_mut((width * channels).max(1)).enumerate().for_each(fill_row);
     }
-    #[cfg(not(feature = "native"))]
+    #[cfg(not(feature = "parallel"))]
     rgb.chunks_mut((width * channels).max(1)).enumerate().for_each(fill_row);
     to_image(photo, rgb)
 }

@@ -48,7 +48,8 @@ impl Model {
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
             .map_err(|e| Error::NotAModel(format!("the weights section is unreadable: {e}")))?
             .cast_to_module_dtype();
-        let net = load_record(config.init(device), record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
+        let net =
+            load_record(blank(config.init(device), device), record).map_err(|e| Error::ModelMismatch(e.to_string()))?;
         Ok(Self { config, net })
     }
 
@@ -106,6 +107,31 @@ fn from_planes(planes: &[u8]) -> Vec<u8> {
         }
     }
     bytes
+}
+
+/// `net` with zeros where its random initial weights would be drawn, when `device` has no
+/// autodiff. Loading reads each parameter's dtype, which draws the lazy random values first:
+/// for the bundled model that sampling cost more than reading the file (with autodiff the
+/// draws stay, so that training keeps each parameter's gradient setting).
+fn blank(net: ColorNet, device: &Device) -> ColorNet {
+    if device.is_autodiff() { net } else { net.map(&mut Zeros) }
+}
+
+/// Replaces every float parameter by a lazy zero tensor of its shape (nothing is sampled).
+struct Zeros;
+
+impl ModuleMapper for Zeros {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let shape = param.lazy_shape();
+        let init_shape = shape.clone();
+        Param::uninitialized(
+            param.id,
+            move |device, _| Tensor::zeros(init_shape, device),
+            param.lazy_device(),
+            false,
+            shape,
+        )
+    }
 }
 
 /// Casts every float parameter to f16 (for storage).
@@ -192,7 +218,7 @@ fn validate(config: &ModelConfig) -> Result<()> {
 
 /// The model bundled with the command-line tool (`models/default.bclz`). The browser build
 /// does not embed it: the page fetches `pkg/model.bclz` instead, keeping the wasm small.
-#[cfg(feature = "native")]
+#[cfg(feature = "bundled-model")]
 pub const DEFAULT_MODEL: Option<&[u8]> = Some(include_bytes!("../models/default.bclz"));
-#[cfg(not(feature = "native"))]
+#[cfg(not(feature = "bundled-model"))]
 pub const DEFAULT_MODEL: Option<&[u8]> = None;

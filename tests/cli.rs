@@ -1,6 +1,6 @@
 //! The command-line tool end to end: a folder of mixed files, names kept, sizes and L kept,
 //! inputs never overwritten, info and help.
-#![cfg(feature = "native")]
+#![cfg(feature = "cli")]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Colour hints and suggested colours with the shipped model: a red hint turns its region red,
 //! suggestions are distinct, ordered and follow hints, and points outside the image are
 //! refused with a message that names them.
-#![cfg(feature = "native")]
+#![cfg(feature = "bundled-model")]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! `train` killed with SIGKILL at seeded random moments, some of them halfway through a
 //! checkpoint write, resumes each time and ends with the weights of a run never interrupted; a
 //! damaged last checkpoint is refused with a clear message and the one before it used.
-#![cfg(all(feature = "native", unix))]
+#![cfg(all(feature = "cli", unix))]
 
 mod common;
 

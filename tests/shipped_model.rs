@@ -2,8 +2,8 @@
 //! (tests/fixtures/card-shipped.png) is what the native build makes; tests/web.rs checks that
 //! the browser (WebGPU and CPU) makes the same one, so native and wasm agree on the real
 //! weights. After retraining the model, regenerate it:
-//! `UPDATE_FIXTURES=1 cargo test --features native --test shipped_model`.
-#![cfg(feature = "native")]
+//! `UPDATE_FIXTURES=1 cargo test --features cli --test shipped_model`.
+#![cfg(feature = "bundled-model")]
 
 mod common;
 

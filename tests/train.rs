@@ -1,6 +1,6 @@
 //! Training end to end on the CPU: memorising one photo, data loaders, run-folder contents and
 //! exact resumption.
-#![cfg(feature = "native")]
+#![cfg(feature = "train")]
 
 mod common;
 
@@ -11,7 +11,7 @@ use burn::prelude::*;
 use burn_colorize::Model;
 use burn_colorize::train::checkpoint::Checkpoint;
 use burn_colorize::train::data::{Dataset, Origin, Split};
-use burn_colorize::train::{TrainConfig, train};
+use burn_colorize::train::{Event, Recorder, Silent, TrainConfig, train};
 use common::*;
 use image::{DynamicImage, ImageFormat, RgbImage};
 
@@ -80,7 +80,7 @@ fn one_photo(dir: &Path) -> TrainConfig {
 fn memorises_one_photo_and_beats_the_grey_baseline() {
     let dir = temp_dir("memorise");
     let run = dir.join("run");
-    let summary = train(Some(one_photo(&dir)), &run, Device::flex(), "CPU", None).unwrap();
+    let summary = train(Some(one_photo(&dir)), &run, Device::flex(), "CPU", None, &mut Silent).unwrap();
     let quality = summary.last.unwrap().quality;
     assert!(quality.psnr > quality.grey_psnr + 4.0, "memorised PSNR {} vs grey {}", quality.psnr, quality.grey_psnr);
     assert!(quality.colourfulness_ratio > 0.6, "colourfulness ratio {}", quality.colourfulness_ratio);
@@ -94,13 +94,13 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
     let init = Some(run.join("best.bclz"));
     let still = |init, out: &str| {
         let config = TrainConfig { lr: 1e-12, epochs: 1, init, ..one_photo(&dir) };
-        train(Some(config), &dir.join(out), Device::flex(), "CPU", None).unwrap().last.unwrap().quality
+        train(Some(config), &dir.join(out), Device::flex(), "CPU", None, &mut Silent).unwrap().last.unwrap().quality
     };
     let (tuned, fresh) = (still(init.clone(), "tuned"), still(None, "fresh"));
     assert!(tuned.psnr > quality.psnr - 1.0, "fine-tuned PSNR {} vs its start {}", tuned.psnr, quality.psnr);
     assert!(fresh.psnr < quality.psnr - 4.0, "from scratch: PSNR {}", fresh.psnr);
     let other = TrainConfig { widths: [8, 8, 16, 32], init, ..one_photo(&dir) };
-    let err = train(Some(other), &dir.join("other"), Device::flex(), "CPU", None).unwrap_err().to_string();
+    let err = train(Some(other), &dir.join("other"), Device::flex(), "CPU", None, &mut Silent).unwrap_err().to_string();
     assert!(err.contains("differs from this run's") && err.contains("[8, 16, 32, 32]"), "{err}");
 }
 
@@ -127,7 +127,9 @@ fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
     let dir = temp_dir("artifacts");
     write_photos(&dir.join("data"), 6);
     let run = dir.join("run");
-    train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None).unwrap();
+    let mut events = Recorder::default();
+    train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None, &mut events).unwrap();
+    progress_was_reported(&events.0, 2);
     for file in [
         "config.json",
         "metrics.csv",
@@ -149,8 +151,36 @@ fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
     assert_eq!(model.config.widths, [8, 8, 16, 16]);
     let grid = image::open(run.join("grids/epoch-001.png")).unwrap();
     assert_eq!(grid.height(), 3 * 34 + 2, "three rows: grey, predicted, truth");
-    let again = train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None).unwrap_err();
+    let again =
+        train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None, &mut Silent).unwrap_err();
     assert!(again.to_string().contains("already holds a run"), "{again}");
+}
+
+/// Training reports what it does instead of printing it: the device and photo counts first,
+/// then per epoch a phase whose photo count climbs to its total, then the epoch's result.
+fn progress_was_reported(events: &[Event], epochs: usize) {
+    assert_eq!(events[0], Event::Note("training on CPU".into()));
+    assert!(matches!(&events[1], Event::Note(n) if n.ends_with("validation photos")), "{:?}", events[1]);
+    let begins: Vec<_> = events.iter().enumerate().filter(|(_, e)| matches!(e, Event::Begin { .. })).collect();
+    assert_eq!(begins.len(), epochs, "{events:?}");
+    for (n, &(at, begin)) in begins.iter().enumerate() {
+        let Event::Begin { label, total } = begin else { unreachable!() };
+        assert_eq!(label, &format!("epoch {}/{epochs}", n + 1));
+        let phase: Vec<_> = events[at + 1..].iter().take_while(|e| !matches!(e, Event::End)).collect();
+        let done: Vec<u64> = phase
+            .iter()
+            .filter_map(|e| match e {
+                Event::Advance { done, .. } => Some(*done),
+                _ => None,
+            })
+            .collect();
+        assert!(done.windows(2).all(|w| w[0] <= w[1]) && done.last() == Some(total), "{done:?} of {total}");
+        let after = &events[at + 1 + phase.len() + 1..];
+        let epoch = after.iter().find(|e| matches!(e, Event::Epoch { .. }));
+        assert!(
+            matches!(epoch, Some(Event::Epoch { epoch, train_loss, .. }) if *epoch == n + 1 && train_loss.is_finite())
+        );
+    }
 }
 
 #[test]
@@ -158,12 +188,16 @@ fn resuming_gives_the_same_weights_as_a_straight_run() {
     let dir = temp_dir("resume");
     write_photos(&dir.join("data"), 5);
     let straight = dir.join("straight");
-    train(Some(tiny_config(&dir.join("data"))), &straight, Device::flex(), "CPU", None).unwrap();
+    train(Some(tiny_config(&dir.join("data"))), &straight, Device::flex(), "CPU", None, &mut Silent).unwrap();
     let split = dir.join("split");
-    let first = train(Some(tiny_config(&dir.join("data"))), &split, Device::flex(), "CPU", Some(1)).unwrap();
+    let first =
+        train(Some(tiny_config(&dir.join("data"))), &split, Device::flex(), "CPU", Some(1), &mut Silent).unwrap();
     assert_eq!(first.epochs_done, 1);
-    let second = train(None, &split, Device::flex(), "CPU", None).unwrap();
+    let mut events = Recorder::default();
+    let second = train(None, &split, Device::flex(), "CPU", None, &mut events).unwrap();
     assert_eq!(second.epochs_done, 2);
+    assert!(events.0.contains(&Event::Note("resuming after epoch 1".into())), "{:?}", events.0);
+    assert!(matches!(events.0.iter().find(|e| matches!(e, Event::Epoch { .. })), Some(Event::Epoch { epoch: 2, .. })));
     // Parameter ids are random per process, so compare what the weights compute, bit for bit.
     let a = Checkpoint::load(&straight.join("last.ckpt")).unwrap();
     let b = Checkpoint::load(&split.join("last.ckpt")).unwrap();
@@ -264,7 +298,7 @@ fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
         ..tiny_config(&dir.join("data"))
     };
     let run = dir.join("run");
-    train(Some(config.clone()), &run, Device::flex(), "CPU", None).unwrap();
+    train(Some(config.clone()), &run, Device::flex(), "CPU", None, &mut Silent).unwrap();
     let model = Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).unwrap();
     assert_eq!(model.config.arch, burn_colorize::Arch::EfficientnetLite0);
     let ColorNet::Trunk(net) = model.net else { panic!("the run should hold the trunk architecture") };
@@ -273,6 +307,7 @@ fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
     assert_eq!(values(&net.trunk), values(&start), "a frozen trunk must not change");
 
     let missing = TrainConfig { trunk: None, ..config };
-    let err = train(Some(missing), &dir.join("no-trunk"), Device::flex(), "CPU", None).unwrap_err().to_string();
+    let err =
+        train(Some(missing), &dir.join("no-trunk"), Device::flex(), "CPU", None, &mut Silent).unwrap_err().to_string();
     assert!(err.contains("--trunk") && err.contains("import-trunk"), "{err}");
 }

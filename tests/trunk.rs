@@ -6,7 +6,7 @@
 //!
 //! Needs the checkpoint: `bash scripts/import-trunk.sh` downloads it (target/efficientnet-lite0/),
 //! or set EFFICIENTNET_LITE0_PTH. Without it the test says so and passes vacuously.
-#![cfg(feature = "native")]
+#![cfg(feature = "train")]
 
 use std::path::PathBuf;
 

@@ -12,12 +12,12 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn_colorize::model::ColorNet;
 use burn_colorize::train::loss::classification_loss;
-use burn_colorize::train::{DeviceChoice, resolve_device};
+use burn_colorize::train::resolve_device;
 use burn_colorize::{Arch, ModelConfig};
 
 use super::CliError;
 use super::bench::peak_rss_mb;
-use super::train::ArchArg;
+use super::train::{ArchArg, DeviceArg};
 
 /// Options of `bench --train`.
 #[derive(Debug, clap::Args)]
@@ -44,8 +44,8 @@ pub struct Options {
 
     /// Device for --train: auto (a hardware GPU when there is one), gpu (also a software
     /// adapter such as lavapipe) or cpu.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
-    pub device: DeviceChoice,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    pub device: DeviceArg,
 
     /// Photos (folder or zip) to time the data loader on [default: generated 128-px JPEGs].
     #[arg(long, value_name = "PATH")]
@@ -73,7 +73,7 @@ pub fn run(options: &Options) -> Result<(), CliError> {
         return Err(CliError::Usage(format!("--train-size {size} must be a multiple of 16, --batch at least 1")));
     }
     super::memory::keep_freed_memory();
-    let (device, name) = resolve_device(options.device)?;
+    let (device, name) = resolve_device(options.device.into())?;
     println!("device: {name}");
     let device = device.autodiff();
     device.seed(0);

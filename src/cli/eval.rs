@@ -100,7 +100,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             grid,
             validation_only: args.split == Split::Val,
         };
-        let summary = evaluate(&colorizer, &data, &options)?;
+        let summary = evaluate(&colorizer, &data, &options, &mut super::progress::Terminal::default())?;
         println!("{hints} hints: {summary}");
     }
     if let Some(grid) = &args.grid {

@@ -11,6 +11,7 @@ mod files;
 mod import_trunk;
 mod info;
 mod memory;
+mod progress;
 mod suggest;
 mod train;
 

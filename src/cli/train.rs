@@ -15,6 +15,7 @@ use super::CliError;
 /// are skipped. The run folder receives config.json, metrics.csv, loss.svg, quality.svg, a
 /// grid of validation photos per epoch (grids/), checkpoints (last.ckpt, best.ckpt) and the
 /// best weights as best.bclz, the file `colorize --model` and the browser load.
+// Defaults come from `TrainConfig::default()`, so the library and the CLI cannot disagree.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "EXAMPLES:\n  burn-colorize train --data cifar10.zip --classes horse --out runs/horse --size 32 --epochs 5\n  \
@@ -35,27 +36,27 @@ pub struct Args {
     pub resume: Option<PathBuf>,
 
     /// Where to train: auto picks the GPU when one is usable, else the CPU, and says which.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
-    pub device: DeviceChoice,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    pub device: DeviceArg,
 
     /// Side of the square training crops, in pixels (a multiple of 16 from 32 to 256).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = TrainConfig::default().size)]
     pub size: usize,
 
     /// Photos per training step.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = TrainConfig::default().batch)]
     pub batch: usize,
 
     /// Passes over the training photos.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = TrainConfig::default().epochs)]
     pub epochs: usize,
 
     /// Adam learning rate (decayed along a cosine to 1/20 of it).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = TrainConfig::default().lr)]
     pub lr: f64,
 
     /// Random seed: the same seed gives the same run on the CPU.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
     pub seed: u64,
 
     /// classification (vivid colours; default) or regression (for comparison).
@@ -103,11 +104,11 @@ pub struct Args {
     pub epoch_photos: Option<usize>,
 
     /// Stop after this many epochs without a better validation loss.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = TrainConfig::default().patience)]
     pub patience: usize,
 
     /// Validation photos evaluated after each epoch (at most).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = TrainConfig::default().val_images)]
     pub val_images: usize,
 
     /// Use at most this many training photos (a fixed random subset).
@@ -130,6 +131,28 @@ pub struct Args {
 pub enum ArchArg {
     Unet,
     EfficientnetLite0,
+}
+
+/// Where to train (the library's [`DeviceChoice`], as a command-line value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeviceArg {
+    /// A hardware GPU when there is one, else the CPU.
+    Auto,
+    /// A GPU through wgpu (Vulkan, Metal or DX12); a software adapter (lavapipe) when no
+    /// hardware GPU is there.
+    Gpu,
+    /// The CPU (Flex backend, all cores).
+    Cpu,
+}
+
+impl From<DeviceArg> for DeviceChoice {
+    fn from(arg: DeviceArg) -> Self {
+        match arg {
+            DeviceArg::Auto => DeviceChoice::Auto,
+            DeviceArg::Gpu => DeviceChoice::Gpu,
+            DeviceArg::Cpu => DeviceChoice::Cpu,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -180,12 +203,12 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     super::memory::keep_freed_memory();
-    let (device, name) = resolve_device(args.device)?;
+    let (device, name) = resolve_device(args.device.into())?;
     let (config, dir) = match &args.resume {
         Some(dir) => (None, dir.clone()),
         None => (Some(config(&args)?), args.out.clone().expect("clap requires --out")),
     };
-    let summary = train(config, &dir, device, &name, args.stop_after)?;
+    let summary = train(config, &dir, device, &name, args.stop_after, &mut super::progress::Terminal::default())?;
     println!(
         "done: {} epochs, best at epoch {}, {:.1} photos/s; best model: {}",
         summary.epochs_done,

@@ -130,7 +130,6 @@ impl TrainConfig {
 
 /// Where training runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "native", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     /// A hardware GPU when there is one, else the CPU.

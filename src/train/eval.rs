@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use image::RgbImage;
 use image::imageops::{self, FilterType};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::batch::{is_near_grey, lab_planes};
 use super::data::Dataset;
 use super::error::TrainError;
+use super::events::{Event, Reporter};
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
 use crate::decode::Photo;
 use crate::hints::{HINT_RADIUS, Hint};
@@ -69,7 +69,13 @@ pub fn hint_footprint(width: u32, height: u32, size: u32, multiple: usize) -> us
 /// Colorize every photo of `data` (both splits, or the validation split only) at full size and
 /// measure the results. Photos that are grey already ([`is_near_grey`]) are counted and
 /// skipped, as in training.
-pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) -> Result<QualitySummary, TrainError> {
+/// Progress goes to `reporter` (one phase, "evaluating").
+pub fn evaluate(
+    colorizer: &Colorizer,
+    data: &Dataset,
+    options: &EvalOptions,
+    reporter: &mut dyn Reporter,
+) -> Result<QualitySummary, TrainError> {
     let train = if options.validation_only { &[][..] } else { &data.train[..] };
     let mut items: Vec<_> = train.iter().chain(&data.val).collect();
     if items.is_empty() {
@@ -79,14 +85,12 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
         // Evenly spaced, so a limited run still covers every folder (class) of the data.
         items = (0..limit).map(|i| items[i * items.len() / limit]).collect();
     }
-    let bar = ProgressBar::new(items.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} photos | {per_sec} | ETA {eta}").expect("valid template"),
-    );
+    reporter.report(Event::Begin { label: "evaluating".into(), total: items.len() as u64 });
     let mut totals = QualityTotals::default();
     let mut rows = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
-        bar.inc(1);
+        reporter.report(Event::Advance { done: i as u64 + 1, loss: None });
         if is_near_grey(&lab_planes(truth.as_raw()).1) {
             // A grey original has no colour to measure against (its grey baseline is exact).
             totals.skip_grey();
@@ -107,7 +111,7 @@ pub fn evaluate(colorizer: &Colorizer, data: &Dataset, options: &EvalOptions) ->
             rows.push([grey, prediction, truth]);
         }
     }
-    bar.finish_and_clear();
+    reporter.report(Event::End);
     if totals.is_empty() {
         return Err(TrainError::Data(format!(
             "all {} photos are grey: nothing to measure colour against",

@@ -1,4 +1,4 @@
-//! Training (feature `native`): data sets, augmentation, colour-class targets with rebalancing,
+//! Training (feature `train`): data sets, augmentation, colour-class targets with rebalancing,
 //! simulated hints, the training loop with validation, reports and checkpoints, and evaluation.
 //! The network trained here is the very [`crate::model::ColorNet`] the browser runs.
 
@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod eval;
+pub mod events;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod import;
@@ -23,5 +24,6 @@ pub mod validate;
 
 pub use config::{DeviceChoice, TrainConfig, resolve_device};
 pub use error::TrainError;
+pub use events::{Event, Recorder, Reporter, Silent};
 pub use loss::LossKind;
 pub use run::{RunSummary, train};

@@ -9,7 +9,6 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Bytes;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::augment::Augment;
 use super::batch::{HintCount, TargetSpec};
@@ -17,6 +16,7 @@ use super::checkpoint::{Checkpoint, Progress, write_atomic};
 use super::config::TrainConfig;
 use super::data::{Dataset, Item};
 use super::error::TrainError;
+use super::events::{Event, Reporter};
 use super::loader::{Recipe, epoch_photos, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
@@ -59,14 +59,16 @@ pub struct RunSummary {
     pub images_per_second: f64,
 }
 
-/// Train from scratch into `run_dir`, or continue the run there when `resume` is true.
-/// `stop_after` ends this invocation after that many epochs (the run itself may go on later).
+/// Train from scratch into `run_dir` with `config`, or continue the run there when `config`
+/// is `None`. `stop_after` ends this invocation after that many epochs (the run itself may go
+/// on later). Progress goes to `reporter`; nothing is printed.
 pub fn train(
     config: Option<TrainConfig>,
     run_dir: &Path,
     device: Device,
     device_name: &str,
     stop_after: Option<usize>,
+    reporter: &mut dyn Reporter,
 ) -> Result<RunSummary, TrainError> {
     let dir = RunDir(run_dir.to_path_buf());
     let resume = config.is_none();
@@ -75,18 +77,18 @@ pub fn train(
         None => read_config(&dir)?,
     };
     config.validate()?;
-    println!("training on {device_name}");
+    reporter.note(format!("training on {device_name}"));
     let data = Arc::new(Dataset::open(&config.data, config.classes.as_deref(), config.val_fraction)?);
-    let (train_items, val_items) = select_items(&data, &config);
-    println!("{} training photos, {} validation photos", train_items.len(), val_items.len());
-    let spec = target_spec(&config, &data, &train_items, run_dir)?.map(Arc::new);
+    let (train_items, val_items) = select_items(&data, &config, reporter);
+    reporter.note(format!("{} training photos, {} validation photos", train_items.len(), val_items.len()));
+    let spec = target_spec(&config, &data, &train_items, run_dir, reporter)?.map(Arc::new);
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
     let model_config = model_config(&config, spec.as_deref());
-    let restored = if resume { restore(&dir, &ad)? } else { None };
+    let restored = if resume { restore(&dir, &ad, reporter)? } else { None };
     let (mut net, mut optim, mut progress) = match restored {
         Some(state) => state,
-        None => (initial_net(&config, &model_config, &ad)?, AdamConfig::new().init(), Progress::default()),
+        None => (initial_net(&config, &model_config, &ad, reporter)?, AdamConfig::new().init(), Progress::default()),
     };
     if !config.train_trunk {
         net = net.freeze_trunk();
@@ -105,15 +107,16 @@ pub fn train(
         let epoch = progress.epoch;
         let lr = learning_rate(&config, epoch);
         let started = Instant::now();
-        let (trained, train_loss, seen) =
-            train_epoch(&config, &data, &train_items, (recipe, spec.clone()), epoch, lr, net, &mut optim, &ad)?;
+        let plan =
+            EpochPlan { config: &config, data: &data, items: &train_items, recipe, spec: spec.clone(), epoch, lr };
+        let (trained, train_loss, seen) = train_epoch(plan, net, &mut optim, &ad, reporter)?;
         net = trained;
         let seconds = started.elapsed().as_secs_f64();
         let speed = seen as f64 / seconds.max(1e-9);
         speeds.push(speed);
         let model = Model { config: model_config.clone(), net: net.valid() };
         let validation = validate(&config, &data, &val_items, spec.as_deref(), &model, &device, epoch, run_dir)?;
-        println!("epoch {}: train loss {train_loss:.4} | {validation} | {speed:.1} img/s", epoch + 1);
+        reporter.report(Event::Epoch { epoch: epoch + 1, train_loss, validation, images_per_second: speed });
         rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed));
         write_reports(&dir.0, &rows)?;
         progress.epoch += 1;
@@ -136,7 +139,7 @@ pub fn train(
         checkpoint.save_keeping_previous(&dir.last(), &dir.previous())?;
         last = Some(validation);
         if progress.epochs_without_improvement >= config.patience {
-            println!("stopping early: no better validation loss for {} epochs", config.patience);
+            reporter.report(Event::StoppedEarly { patience: config.patience });
             stopped_early = true;
             break;
         }
@@ -172,7 +175,7 @@ fn read_config(dir: &RunDir) -> Result<TrainConfig, TrainError> {
 
 /// The training photos (all, or a fixed random subset of `limit`) and the validation photos
 /// (a fixed random subset of `val_images`; the training photos when there are none).
-fn select_items(data: &Dataset, config: &TrainConfig) -> (Vec<Item>, Vec<Item>) {
+fn select_items(data: &Dataset, config: &TrainConfig, reporter: &mut dyn Reporter) -> (Vec<Item>, Vec<Item>) {
     let pick = |items: &[Item], n: Option<usize>, salt: u64| {
         let mut items = items.to_vec();
         if n.is_some_and(|n| n < items.len()) {
@@ -183,7 +186,7 @@ fn select_items(data: &Dataset, config: &TrainConfig) -> (Vec<Item>, Vec<Item>) 
     };
     let train = pick(&data.train, config.limit, 1);
     let val = if data.val.is_empty() {
-        println!("no validation photos in the data: validating on the training photos");
+        reporter.note("no validation photos in the data: validating on the training photos".into());
         pick(&train, Some(config.val_images), 2)
     } else {
         pick(&data.val, Some(config.val_images), 2)
@@ -193,11 +196,15 @@ fn select_items(data: &Dataset, config: &TrainConfig) -> (Vec<Item>, Vec<Item>) 
 
 /// The state a resumed run continues from: the last checkpoint, or the one before it when the
 /// last is missing or damaged; `None` when the run was stopped before its first checkpoint.
-fn restore(dir: &RunDir, ad: &Device) -> Result<Option<(ColorNet, ModuleOptimizer, Progress)>, TrainError> {
+fn restore(
+    dir: &RunDir,
+    ad: &Device,
+    reporter: &mut dyn Reporter,
+) -> Result<Option<(ColorNet, ModuleOptimizer, Progress)>, TrainError> {
     super::checkpoint::remove_temporaries(&dir.0);
     let candidates: Vec<PathBuf> = [dir.last(), dir.previous()].into_iter().filter(|p| p.exists()).collect();
     if candidates.is_empty() {
-        println!("no checkpoint yet: starting the run from its beginning");
+        reporter.note("no checkpoint yet: starting the run from its beginning".into());
         return Ok(None);
     }
     let mut refused = None;
@@ -205,9 +212,9 @@ fn restore(dir: &RunDir, ad: &Device) -> Result<Option<(ColorNet, ModuleOptimize
         match load_state(&path, ad) {
             Ok(state) => {
                 if let Some(error) = &refused {
-                    eprintln!("warning: {error}; using {} instead", path.display());
+                    reporter.warn(format!("{error}; using {} instead", path.display()));
                 }
-                println!("resuming after epoch {}", state.2.epoch);
+                reporter.note(format!("resuming after epoch {}", state.2.epoch));
                 return Ok(Some(state));
             }
             Err(error) => refused = refused.or(Some(error)),
@@ -239,45 +246,6 @@ pub fn learning_rate(config: &TrainConfig, epoch: usize) -> f64 {
     floor + (config.lr - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
-fn progress_bar(total: u64, epoch: usize, epochs: usize) -> ProgressBar {
-    let style = ProgressStyle::with_template(&format!(
-        "epoch {}/{epochs} {{bar:30}} {{pos}}/{{len}} photos | {{msg}} | {{per_sec}} | ETA {{eta}}",
-        epoch + 1
-    ))
-    .expect("valid template");
-    ProgressBar::new(total).with_style(style)
-}
-
-/// Progress as plain lines, every tenth of an epoch, when the bar is hidden (output
-/// redirected to a log file, `nohup`, CI): long runs must still show they are alive.
-struct PlainProgress {
-    next: u64,
-    step: u64,
-    start: std::time::Instant,
-}
-
-impl PlainProgress {
-    fn new(total: usize) -> Self {
-        let step = (total as u64 / 10).max(1);
-        Self { next: step, step, start: std::time::Instant::now() }
-    }
-
-    fn report(&mut self, bar: &ProgressBar, epoch: usize, epochs: usize, loss: f64) {
-        let done = bar.position();
-        if !bar.is_hidden() || done < self.next {
-            return;
-        }
-        self.next = (done / self.step + 1) * self.step;
-        let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
-        let total = bar.length().unwrap_or(done);
-        let eta = (total.saturating_sub(done)) as f64 / rate.max(1e-9);
-        println!(
-            "epoch {}/{epochs}: {done}/{total} photos, loss {loss:.4}, {rate:.1} img/s, ETA {eta:.0} s",
-            epoch + 1
-        );
-    }
-}
-
 /// How training photos become examples: the run's crop size, augmentation and hints, with
 /// targets at the head's resolution.
 fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
@@ -286,36 +254,43 @@ fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
     Recipe { size: config.size, stride, augment, hints }
 }
 
-/// One epoch over the training photos (all, or `epoch_photos` of them); returns the network,
-/// the mean loss and photos seen.
-#[allow(clippy::too_many_arguments)]
-fn train_epoch(
-    config: &TrainConfig,
-    data: &Arc<Dataset>,
-    items: &[Item],
-    (recipe, spec): (Recipe, Option<Arc<TargetSpec>>),
+/// What one epoch trains on: the run's photos and settings, this epoch's number and rate.
+struct EpochPlan<'a> {
+    config: &'a TrainConfig,
+    data: &'a Arc<Dataset>,
+    items: &'a [Item],
+    recipe: Recipe,
+    spec: Option<Arc<TargetSpec>>,
     epoch: usize,
     lr: f64,
+}
+
+/// One epoch over the training photos (all, or `epoch_photos` of them); returns the network,
+/// the mean loss and photos seen.
+fn train_epoch(
+    plan: EpochPlan,
     mut net: ColorNet,
     optim: &mut ModuleOptimizer,
     ad: &Device,
+    reporter: &mut dyn Reporter,
 ) -> Result<(ColorNet, f64, usize), TrainError> {
+    let EpochPlan { config, data, items, recipe, spec, epoch, lr } = plan;
     let order: Vec<Item> = epoch_photos(items.len(), config.seed, epoch, config.epoch_photos)
         .into_iter()
         .map(|i| items[i].clone())
         .collect();
     let total = order.len();
     let receiver = spawn_epoch(data.clone(), order, config.batch, epoch, config.seed, recipe, spec);
-    let bar = progress_bar(total as u64, epoch, config.epochs);
-    let mut log_line = PlainProgress::new(total);
-    let (mut loss_sum, mut steps, mut seen, mut failures) = (0.0, 0usize, 0usize, 0usize);
+    reporter.report(Event::Begin { label: format!("epoch {}/{}", epoch + 1, config.epochs), total: total as u64 });
+    let (mut loss_sum, mut steps, mut seen, mut done, mut failures) = (0.0, 0usize, 0usize, 0u64, 0usize);
     for prepared in receiver {
-        bar.inc((prepared.batch.len() + prepared.grey + prepared.failures.len()) as u64);
+        done += (prepared.batch.len() + prepared.grey + prepared.failures.len()) as u64;
         for failure in prepared.failures.iter().take(3usize.saturating_sub(failures)) {
-            bar.suspend(|| eprintln!("warning: skipped {failure}"));
+            reporter.warn(format!("skipped {failure}"));
         }
         failures += prepared.failures.len();
         if prepared.batch.is_empty() {
+            reporter.report(Event::Advance { done, loss: None });
             continue;
         }
         let output = net.forward(prepared.batch.inputs(ad));
@@ -335,12 +310,11 @@ fn train_epoch(
         loss_sum += value;
         steps += 1;
         seen += prepared.batch.len();
-        bar.set_message(format!("loss {:.4}", loss_sum / steps as f64));
-        log_line.report(&bar, epoch, config.epochs, loss_sum / steps as f64);
+        reporter.report(Event::Advance { done, loss: Some(loss_sum / steps as f64) });
     }
-    bar.finish_and_clear();
+    reporter.report(Event::End);
     if failures > 0 {
-        eprintln!("warning: {failures} photos could not be read this epoch");
+        reporter.warn(format!("{failures} photos could not be read this epoch"));
     }
     if steps == 0 {
         return Err(TrainError::Data("no usable training photos (all unreadable or near-grey)".into()));

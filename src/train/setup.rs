@@ -12,6 +12,7 @@ use super::checkpoint::write_atomic;
 use super::config::TrainConfig;
 use super::data::{Dataset, Item};
 use super::error::TrainError;
+use super::events::Reporter;
 use super::loss::LossKind;
 use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
 use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
@@ -38,8 +39,13 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
 
 /// The network a new run starts from: random weights, or those of the `--init` model
 /// (fine-tuning), which must have the run's architecture.
-pub fn initial_net(config: &TrainConfig, architecture: &ModelConfig, device: &Device) -> Result<ColorNet, TrainError> {
-    let Some(path) = &config.init else { return fresh_net(config, architecture, device) };
+pub fn initial_net(
+    config: &TrainConfig,
+    architecture: &ModelConfig,
+    device: &Device,
+    reporter: &mut dyn Reporter,
+) -> Result<ColorNet, TrainError> {
+    let Some(path) = &config.init else { return fresh_net(config, architecture, device, reporter) };
     let bytes = std::fs::read(path).map_err(TrainError::io(path))?;
     let model = Model::from_bytes(&bytes, device)?;
     if &model.config != architecture {
@@ -50,16 +56,21 @@ pub fn initial_net(config: &TrainConfig, architecture: &ModelConfig, device: &De
             describe(architecture)
         )));
     }
-    println!("starting from the weights of {}", path.display());
+    reporter.note(format!("starting from the weights of {}", path.display()));
     Ok(model.net)
 }
 
 /// Random weights, with the pretrained trunk loaded when the architecture has one.
-fn fresh_net(config: &TrainConfig, architecture: &ModelConfig, device: &Device) -> Result<ColorNet, TrainError> {
+fn fresh_net(
+    config: &TrainConfig,
+    architecture: &ModelConfig,
+    device: &Device,
+    reporter: &mut dyn Reporter,
+) -> Result<ColorNet, TrainError> {
     match (architecture.init(device), &config.trunk) {
         (ColorNet::Trunk(mut net), Some(path)) => {
             net.trunk = super::import::load_trunk(path, device)?;
-            println!("starting from the pretrained trunk {}", path.display());
+            reporter.note(format!("starting from the pretrained trunk {}", path.display()));
             Ok(ColorNet::Trunk(net))
         }
         (net, _) => Ok(net),
@@ -107,6 +118,7 @@ pub fn target_spec(
     data: &Dataset,
     items: &[Item],
     run_dir: &Path,
+    reporter: &mut dyn Reporter,
 ) -> Result<Option<TargetSpec>, TrainError> {
     if config.loss == LossKind::Regression {
         return Ok(None);
@@ -133,7 +145,7 @@ pub fn target_spec(
     let weights = match read_json::<ClassWeights>(&path).filter(|w| w.weights.len() == classes.len()) {
         Some(weights) => weights,
         None => {
-            println!("computing class rebalancing weights from the training photos' colours");
+            reporter.note("computing class rebalancing weights from the training photos' colours".into());
             let weights = ClassWeights::from_counts(&classes, histogram(&classes, sample()), LAMBDA, SIGMA);
             write_json(&path, &weights)?;
             weights
