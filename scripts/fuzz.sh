@@ -18,8 +18,11 @@
 #                    512 MB for the image targets, which decode at most 0.25 MP (checks.rs):
 #                    a few MB of buffers, the tiny model and libFuzzer's corpus of small
 #                    files, so a decoder that allocated past the megapixel limit would cross
-#                    it. 2048 MB for model_load, whose corpus is of MB-sized model files that
-#                    libFuzzer keeps in memory (about 0.5 MB per thousand executions).
+#                    it. 2048 MB for model_load.
+# model_load runs in libFuzzer's fork mode (child processes one at a time, each fuzzing a part of
+# the corpus): its corpus is of MB-sized model files, and in one process libFuzzer would keep
+# all of them in memory (over 2 GB after a few hundred thousand executions). FUZZ_FORKS=N runs
+# N children at once (e.g. the number of cores, when model_load is fuzzed alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -45,6 +48,7 @@ done
 if [ -n "$runs" ]; then limit=(-runs="$runs"); what="$runs executions"; else limit=(-max_total_time="$seconds"); what="${seconds}s"; fi
 # Largest input per target: images and RGBA requests stay small; model files need room.
 max_len() { if [ "$1" = model_load ]; then echo 2097152; else echo 65536; fi; }
+fork() { if [ "$1" = model_load ]; then echo "-fork=${FUZZ_FORKS:-1}"; fi; }
 rss_mb() { echo "${FUZZ_RSS_LIMIT_MB:-$(if [ "$1" = model_load ]; then echo 2048; else echo 512; fi)}"; }
 bin=fuzz/target/x86_64-unknown-linux-gnu/release
 mkdir -p target/fuzz
@@ -53,15 +57,21 @@ mkdir -p target/fuzz
 fuzz_one() {
   local target=$1 log=target/fuzz/$1.log status=0 start=$SECONDS
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
-  "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "${limit[@]}" -rss_limit_mb="$(rss_mb "$target")" \
+  # shellcheck disable=SC2046 # fork prints one option or nothing
+  "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "${limit[@]}" $(fork "$target") -rss_limit_mb="$(rss_mb "$target")" \
     -timeout=20 -max_len="$(max_len "$target")" -artifact_prefix="fuzz/artifacts/$target/" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   local done_runs peak
   done_runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
   peak=$(grep -m1 'stat::peak_rss_mb' "$log" | awk '{print $2}')
+  local memory="peak RSS ${peak:-?} MB"
+  if [ -n "$(fork "$target")" ]; then # the parent's last progress line counts all children
+    done_runs=$(grep -aoE '^#[0-9]+: cov' "$log" | tail -1 | tr -dc '0-9')
+    memory="forked, each child under $(rss_mb "$target") MB"
+  fi
   local elapsed=$((SECONDS - start))
   local rate=$(( ${done_runs:-0} / (elapsed > 0 ? elapsed : 1) ))
-  echo "$target: ${done_runs:-?} executions in ${elapsed}s (${rate}/s), peak RSS ${peak:-?} MB, exit $status" \
+  echo "$target: ${done_runs:-?} executions in ${elapsed}s (${rate}/s), $memory, exit $status" \
     >"target/fuzz/$target.summary"
   if [ "$status" -ne 0 ]; then tail -40 "$log"; fi
 }

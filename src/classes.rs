@@ -4,8 +4,9 @@
 //! Colorization is posed as classification over bins of the ab plane rather
 //! than regression, because regression to the mean of a multimodal colour
 //! distribution gives desaturated, brownish results. This module builds the
-//! bins, encodes ground-truth ab as soft targets, decodes class scores back
-//! to ab (annealed mean), and fits small k-means palettes.
+//! bins, encodes ground-truth ab as soft targets and decodes class scores back
+//! to ab (annealed mean). Palettes learnt by k-means ([`crate::palette`]) are
+//! classes too, so the same encoding and decoding serve them.
 
 use crate::color;
 
@@ -209,7 +210,8 @@ impl AbClasses {
         chosen
     }
 
-    /// The nearest centre to `ab` (palette mode snaps each output pixel).
+    /// The nearest centre to `ab` (the tests measure how well a palette covers colours).
+    #[cfg(test)]
     pub fn snap(&self, ab: [f32; 2]) -> [f32; 2] {
         self.centers[self.nearest(ab)]
     }

@@ -13,7 +13,7 @@ use burn::prelude::*;
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, ImageBuffer, Luma};
 
-use crate::classes::{AbClasses, DEFAULT_TEMPERATURE};
+use crate::classes::DEFAULT_TEMPERATURE;
 use crate::color;
 use crate::decode::{DEFAULT_MAX_MEGAPIXELS, Photo};
 use crate::error::{Error, Result};
@@ -40,8 +40,6 @@ pub struct ColorizeOptions {
     pub temperature: f32,
     /// User colour hints, in input-image pixels.
     pub hints: Vec<Hint>,
-    /// Snap every output colour to the nearest of these ab colours (palette mode).
-    pub palette: Option<AbClasses>,
     /// Refuse inputs over this many megapixels.
     pub max_megapixels: f64,
     /// Let colour edges follow the photo's edges (joint bilateral upsampling, see
@@ -59,7 +57,6 @@ impl Default for ColorizeOptions {
             saturation: 1.0,
             temperature: DEFAULT_TEMPERATURE,
             hints: Vec::new(),
-            palette: None,
             max_megapixels: DEFAULT_MAX_MEGAPIXELS,
             edge_aware: true,
             propagate_hints: true,
@@ -210,11 +207,8 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
         for x in 0..width {
             let i = y * width + x;
             let [a, b] = upsampler.ab(x, y, photo.lightness[i]);
-            let mut pixel_ab = [a * options.saturation, b * options.saturation];
-            if let Some(palette) = &options.palette {
-                pixel_ab = palette.snap(pixel_ab);
-            }
-            let out = color::lab_to_srgb_in_gamut(photo.lightness[i], pixel_ab[0], pixel_ab[1]);
+            let (a, b) = (a * options.saturation, b * options.saturation);
+            let out = color::lab_to_srgb_in_gamut(photo.lightness[i], a, b);
             row[x * channels..x * channels + 3].copy_from_slice(&out);
             if let Some(alpha) = &photo.alpha {
                 row[x * channels + 3] = alpha[i];
@@ -258,7 +252,7 @@ fn to_image(photo: &Photo, rgb: Vec<f32>) -> DynamicImage {
 pub enum OutputFormat {
     /// Lossless; keeps alpha and 16-bit depth.
     Png,
-    /// 8-bit, no alpha (alpha is dropped), at the given quality (1..=100).
+    /// 8-bit, no alpha (alpha is dropped), at the given quality (1..=100; others are refused).
     Jpeg { quality: u8 },
 }
 
@@ -269,8 +263,11 @@ pub fn encode(image: &DynamicImage, format: OutputFormat) -> Result<Vec<u8>> {
     match format {
         OutputFormat::Png => image.write_to(&mut out, image::ImageFormat::Png),
         OutputFormat::Jpeg { quality } => {
+            if !(1..=100).contains(&quality) {
+                return Err(Error::InvalidOption(format!("JPEG quality {quality} is out of range: use 1 to 100")));
+            }
             let rgb = image.to_rgb8();
-            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
             rgb.write_with_encoder(encoder)
         }
     }

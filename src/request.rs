@@ -32,7 +32,6 @@ impl RequestOptions {
             saturation: self.saturation.unwrap_or(defaults.saturation),
             temperature: self.temperature.unwrap_or(defaults.temperature),
             hints: self.hints.clone(),
-            palette: None,
             max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
             edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
             propagate_hints: self.propagate_hints.unwrap_or(defaults.propagate_hints),

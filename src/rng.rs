@@ -1,18 +1,20 @@
 //! A tiny deterministic PRNG (SplitMix64).
 //!
-//! The whole generator state is one `u64`, so a training run can store it in
-//! a checkpoint and, on resume, replay exactly the same data order and
-//! augmentations. SplitMix64 passes BigCrush, needs no tables and is trivially
-//! seedable from any value (including 0), which is all training needs; it is
-//! not meant for cryptography.
+//! Training derives every generator from the run's seed, the epoch and the photo's place in
+//! it (`train/loader.rs`), so a resumed run replays exactly the same data order, crops and
+//! hints without storing any generator state, whatever the thread scheduling. SplitMix64 is
+//! made for that: any `u64` (0 included) is a good seed, and `fork` gives independent child
+//! streams from one value. It passes BigCrush and needs no tables; it is not meant for
+//! cryptography. (`rand`'s generators would do the same job, but would change every run's
+//! data order and the reference numbers measured with it.)
 
 /// Weyl-sequence increment of SplitMix64 (the golden ratio in 64-bit fixed point).
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Deterministic pseudo-random generator whose state fits in a checkpoint.
+/// Deterministic pseudo-random generator; its whole state is one `u64`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rng {
-    /// The complete state: saving and restoring it resumes the stream exactly.
+    /// The complete state: a copy continues the stream exactly.
     pub state: u64,
 }
 
@@ -35,9 +37,7 @@ impl Rng {
         mix(self.state)
     }
 
-    /// Uniform in [0, 1). Uses the top 24 bits so every value is exactly
-    /// representable and 1.0 can never be returned.
-    /// Uniform in [0, 1) from the top 53 bits.
+    /// Uniform in [0, 1) from the top 53 bits (every value exact; never 1.0).
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
@@ -119,7 +119,7 @@ mod tests {
         let sc: Vec<u64> = (0..16).map(|_| c.next_u64()).collect();
         assert_eq!(sa, sb);
         assert_ne!(sa, sc);
-        // Restoring the saved state resumes the stream exactly.
+        // A copy of the state continues the stream exactly.
         let saved = a;
         let x = a.next_u64();
         assert_eq!(Rng { state: saved.state }.next_u64(), x);

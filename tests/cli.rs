@@ -63,6 +63,25 @@ fn never_overwrites_an_input() {
 }
 
 #[test]
+fn a_jpeg_quality_out_of_range_is_refused_not_clamped() {
+    let dir = temp_dir("quality");
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, encode(&DynamicImage::ImageRgb8(scene(8, 8)), ImageFormat::Png)).unwrap();
+    for quality in ["0", "101"] {
+        let output = cli()
+            .args(["colorize", "--format", "jpg", "--quality", quality, "-o"])
+            .arg(dir.join("out"))
+            .arg(&photo)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "--quality {quality} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--quality") && stderr.contains("1..=100"), "{stderr}");
+        assert!(!dir.join("out").exists(), "nothing is written");
+    }
+}
+
+#[test]
 fn a_bad_file_is_reported_and_the_others_still_done() {
     let dir = temp_dir("badfile");
     std::fs::write(dir.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();

@@ -102,6 +102,10 @@ fn jpeg_output_is_a_decodable_jpeg_of_the_same_size() {
     assert_eq!(image::guess_format(&jpeg).unwrap(), ImageFormat::Jpeg);
     let back = image::load_from_memory(&jpeg).unwrap();
     assert_eq!((back.width(), back.height()), (50, 30));
+    for quality in [0, 101] {
+        let e = encode_output(&out, OutputFormat::Jpeg { quality }).unwrap_err().to_string();
+        assert!(e.contains(&format!("JPEG quality {quality} is out of range")), "{e}");
+    }
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub struct Args {
     pub format: Format,
 
     /// JPEG quality (1-100), for --format jpg.
-    #[arg(long, default_value_t = 92, value_name = "Q")]
+    #[arg(long, default_value_t = 92, value_name = "Q", value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
 
     /// A colour hint: the pixel at X,Y (input-image pixels) has colour #RRGGBB. Repeatable.
@@ -129,7 +129,6 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
         saturation: args.saturation,
         temperature: args.temperature,
         hints,
-        palette: None,
         max_megapixels: args.max_megapixels,
         edge_aware: !args.bilinear,
         propagate_hints: !args.no_propagate,
