@@ -37,5 +37,5 @@ pub enum Error {
     Backend(String),
 }
 
-/// Result with the library's [`Error`].
+/// Result with the library's [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

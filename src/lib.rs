@@ -2,12 +2,19 @@
 //! device (WebGPU or CPU in the browser, wgpu or CPU natively), with the same model code for
 //! inference and training.
 //!
-//! The library is plain Rust around one network: [`color`] (sRGB ↔ CIE Lab),
-//! [`classes`] (quantised ab colour classes), [`model`] (the network: [`unet`], or [`trunk_net`]
-//! on the pretrained [`trunk`]), [`weights`] (the model
-//! file), [`decode`] (safe image reading), [`hints`] (user colour hints), [`propagate`] (spreading
-//! hints over their regions), [`pipeline`]
-//! (full-resolution colorization) and [`suggest`] (likely colours at a point, for hint pickers).
+//! The library is plain Rust around one network, in three parts that follow the data:
+//! - [`color`]: sRGB ↔ CIE Lab, the quantised ab colour classes ([`color::classes`]) and
+//!   k-means palettes ([`color::palette`]);
+//! - [`model`]: the network's configuration, its two architectures ([`model::unet`], or
+//!   [`model::trunk_net`] on the pretrained [`model::trunk`]), colour hints as network input
+//!   ([`model::hints`]) and the model file ([`model::file`]);
+//! - [`pipeline`]: from a photo to its colour version at full resolution: safe decoding
+//!   ([`pipeline::decode`]), resizing, the network, hint propagation, edge-aware upsampling,
+//!   recombination with the photo's own lightness, encoding; and colour suggestions at a point
+//!   ([`pipeline::suggest`]).
+//!
+//! Around them: [`request`] (a JavaScript call's options), `web` (the wasm API, feature `web`)
+//! and `train` (feature `train`).
 //!
 //! ```no_run
 //! use burn::prelude::Device;
@@ -22,34 +29,22 @@
 //! # Ok(()) }
 //! ```
 
-pub mod classes;
 pub mod color;
-pub mod decode;
 pub mod error;
-pub mod hints;
 pub mod model;
-pub mod palette;
 pub mod pipeline;
-pub mod propagate;
 pub mod request;
 pub mod rng;
-pub mod suggest;
 #[cfg(feature = "train")]
 pub mod train;
-pub mod trunk;
-pub mod trunk_net;
-pub mod unet;
-pub mod upsample;
 #[cfg(all(target_family = "wasm", feature = "web"))]
 pub mod web;
-pub mod weights;
 
-pub use decode::Photo;
 pub use error::{Error, Result};
-pub use hints::Hint;
-pub use model::{Arch, Head, ModelConfig};
+pub use model::hints::Hint;
+pub use model::{Arch, Head, Model, ModelConfig};
+pub use pipeline::decode::Photo;
+pub use pipeline::suggest::Suggestion;
 pub use pipeline::{ColorizeOptions, Colorizer};
 #[cfg(feature = "codecs")]
 pub use pipeline::{OutputFormat, encode};
-pub use suggest::Suggestion;
-pub use weights::Model;

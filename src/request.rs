@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 
-use crate::decode::{Photo, check_dimensions};
-use crate::hints::Hint;
+use crate::model::hints::Hint;
 use crate::pipeline::ColorizeOptions;
+use crate::pipeline::decode::{Photo, check_dimensions};
 use crate::{Error, Result};
 
 /// Options of `colorize(...)`, as a JavaScript object; every field is optional.

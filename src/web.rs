@@ -16,11 +16,11 @@ use wasm_bindgen::prelude::*;
 
 use std::rc::Rc;
 
-use crate::decode::{Photo, check_dimensions, check_header};
+use crate::model::file::Model;
+use crate::pipeline::decode::{Photo, check_dimensions, check_header};
+use crate::pipeline::suggest::DEFAULT_SUGGESTIONS;
 use crate::pipeline::{ColorizeOptions, Colorizer, recombine};
 use crate::request::{RequestOptions, photo_from_rgba};
-use crate::suggest::DEFAULT_SUGGESTIONS;
-use crate::weights::Model;
 
 #[wasm_bindgen(start)]
 pub fn start() {

@@ -6,7 +6,7 @@
 mod common;
 
 use burn::prelude::Device;
-use burn_colorize::weights::DEFAULT_MODEL;
+use burn_colorize::model::file::DEFAULT_MODEL;
 use burn_colorize::{ColorizeOptions, Colorizer, Error, Hint, Model, Photo, color};
 use image::{DynamicImage, GrayImage, Luma};
 

@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 
 use burn::prelude::Device;
-use burn_colorize::weights::DEFAULT_MODEL;
+use burn_colorize::model::file::DEFAULT_MODEL;
 use burn_colorize::{ColorizeOptions, Colorizer, Model};
 use image::{DynamicImage, ImageFormat};
 
@@ -63,7 +63,7 @@ fn a_hints_colour_stops_at_the_photos_edge() {
     let (w, h, square) = (256u32, 192u32, (96u32..160, 64u32..128));
     let inside = |x: u32, y: u32| square.0.contains(&x) && square.1.contains(&y);
     let grey = image::GrayImage::from_fn(w, h, |x, y| image::Luma([if inside(x, y) { 60 } else { 190 }]));
-    let photo = burn_colorize::decode::Photo::from_image(&DynamicImage::ImageLuma8(grey)).unwrap();
+    let photo = burn_colorize::pipeline::decode::Photo::from_image(&DynamicImage::ImageLuma8(grey)).unwrap();
     let hint = |x, y, [r, g, b]: [u8; 3]| burn_colorize::Hint { x, y, r, g, b };
     let hints = vec![hint(128.0, 96.0, [200, 20, 20]), hint(40.0, 40.0, [190, 190, 190])];
     let device = Device::flex();

@@ -284,8 +284,8 @@ fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
 #[test]
 fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
     use burn_colorize::model::ColorNet;
+    use burn_colorize::model::trunk::Trunk;
     use burn_colorize::train::import::{load_trunk, save_trunk};
-    use burn_colorize::trunk::Trunk;
 
     let dir = temp_dir("trunk-run");
     write_photos(&dir.join("data"), 6);

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use burn::nn::PaddingConfig2d;
 use burn::prelude::*;
+use burn_colorize::model::trunk::Trunk;
 use burn_colorize::train::import::{BN_EPSILON, import_trunk_with};
-use burn_colorize::trunk::Trunk;
 use serde_json::Value;
 
 fn checkpoint() -> Option<PathBuf> {

@@ -7,7 +7,7 @@
 #![cfg(all(target_family = "wasm", feature = "web"))]
 
 use burn::prelude::Device;
-use burn_colorize::classes::gamut_grid;
+use burn_colorize::color::classes::gamut_grid;
 use burn_colorize::web::{WasmColorizer, check_image, webgpu_memory};
 use burn_colorize::{Arch, Head, Model, ModelConfig, color};
 use js_sys::{Array, Function, Reflect, Uint8Array};

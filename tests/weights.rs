@@ -3,7 +3,7 @@
 mod common;
 
 use burn::prelude::Device;
-use burn_colorize::weights::read_config;
+use burn_colorize::model::file::read_config;
 use burn_colorize::{Arch, ColorizeOptions, Colorizer, Error, Head, Model, ModelConfig, Photo};
 use common::*;
 use image::DynamicImage;
@@ -116,7 +116,7 @@ fn files_without_an_architecture_field_hold_the_unet() {
 }
 
 fn trunk_model() -> Model {
-    let head = Head::Classification { centers: burn_colorize::classes::gamut_grid(20.0).centers().to_vec() };
+    let head = Head::Classification { centers: burn_colorize::color::classes::gamut_grid(20.0).centers().to_vec() };
     Model::random(ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 16, 16], head }, &Device::flex())
 }
 

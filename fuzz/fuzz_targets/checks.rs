@@ -4,7 +4,7 @@
 //! value, never a panic, and memory stays within the megapixel limit.
 
 use burn::prelude::*;
-use burn_colorize::classes::gamut_grid;
+use burn_colorize::color::classes::gamut_grid;
 use burn_colorize::request::{RequestOptions, photo_from_rgba};
 use burn_colorize::{ColorizeOptions, Colorizer, Head, Model, ModelConfig, OutputFormat, Photo, encode};
 use image::DynamicImage;

@@ -1,6 +1,6 @@
 """Training throughput of burn-colorize's network re-written in PyTorch, for comparison.
 
-The architectures mirror src/unet.rs and src/trunk_net.rs exactly (same layers, widths,
+The architectures mirror src/model/unet.rs and src/model/trunk_net.rs exactly (same layers, widths,
 padding, head; the EfficientNet-Lite0 trunk with BatchNorm folded, frozen unless
 --train-trunk) and the step mirrors src/train/run.rs (rebalanced soft cross-entropy over k=5
 gathered classes, Adam), on synthetic batches, so the two numbers measure the frameworks rather
@@ -54,7 +54,7 @@ class ColorNet(nn.Module):
         return self.head(y1)
 
 
-# EfficientNet-Lite0 blocks 0-10: (expand, kernel, stride, in, out), as src/trunk.rs.
+# EfficientNet-Lite0 blocks 0-10: (expand, kernel, stride, in, out), as src/model/trunk.rs.
 BLOCKS = [(1, 3, 1, 32, 16), (6, 3, 2, 16, 24), (6, 3, 1, 24, 24), (6, 5, 2, 24, 40), (6, 5, 1, 40, 40),
           (6, 3, 2, 40, 80), (6, 3, 1, 80, 80), (6, 3, 1, 80, 80), (6, 5, 1, 80, 112), (6, 5, 1, 112, 112),
           (6, 5, 1, 112, 112)]

@@ -14,6 +14,7 @@ use image::{DynamicImage, RgbImage};
 
 use super::CliError;
 use super::files::load_model;
+use super::memory::peak_rss_mb;
 
 const CASES: &[(&str, u32, u32)] = &[("256x256", 256, 256), ("512x512", 512, 512), ("24MP", 6000, 4000)];
 
@@ -110,7 +111,7 @@ fn run_case(args: &Args, case: &str) -> Result<(), CliError> {
         .find(|(l, _, _)| *l == case)
         .ok_or_else(|| CliError::Usage(format!("unknown bench case {case}")))?;
     let device = Device::flex();
-    let untrained = args.model.is_none() && burn_colorize::weights::DEFAULT_MODEL.is_none();
+    let untrained = args.model.is_none() && burn_colorize::model::file::DEFAULT_MODEL.is_none();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), untrained, &device)?, device);
     let options = ColorizeOptions { size: args.size, edge_aware: !args.bilinear, ..Default::default() };
     let photo = Photo::from_image(&synthetic(width, height))?;
@@ -133,12 +134,4 @@ fn run_case(args: &Args, case: &str) -> Result<(), CliError> {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
-/// Peak resident memory of this process (Linux), in MB.
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }

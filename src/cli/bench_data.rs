@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn_colorize::classes::{GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
+use burn_colorize::color::classes::{GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
 use burn_colorize::train::augment::Augment;
 use burn_colorize::train::batch::{HintCount, TargetSpec};
 use burn_colorize::train::data::{Dataset, Item};

@@ -16,7 +16,7 @@ use burn_colorize::train::resolve_device;
 use burn_colorize::{Arch, ModelConfig};
 
 use super::CliError;
-use super::bench::peak_rss_mb;
+use super::memory::peak_rss_mb;
 use super::train::{ArchArg, DeviceArg};
 
 /// Options of `bench --train`.

@@ -45,7 +45,7 @@ pub struct Args {
 
     /// How adventurous colours are: 0 takes the single most likely colour, 1 the average of
     /// all likely colours (duller); the default 0.38 balances vivid and plausible.
-    #[arg(short, long, default_value_t = burn_colorize::classes::DEFAULT_TEMPERATURE, value_name = "T")]
+    #[arg(short, long, default_value_t = burn_colorize::color::classes::DEFAULT_TEMPERATURE, value_name = "T")]
     pub temperature: f32,
 
     /// Output format.
@@ -66,7 +66,7 @@ pub struct Args {
     pub hints_file: Option<PathBuf>,
 
     /// Refuse images over this many megapixels (protects against decompression bombs).
-    #[arg(long, default_value_t = burn_colorize::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
+    #[arg(long, default_value_t = burn_colorize::pipeline::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
     pub max_megapixels: f64,
 
     /// Upsample the predicted colour bilinearly, instead of letting colour edges follow the

@@ -39,7 +39,7 @@ pub struct Args {
     pub size: u32,
 
     /// Annealed-mean temperature, as in `colorize --temperature`.
-    #[arg(short, long, default_value_t = burn_colorize::classes::DEFAULT_TEMPERATURE)]
+    #[arg(short, long, default_value_t = burn_colorize::color::classes::DEFAULT_TEMPERATURE)]
     pub temperature: f32,
 
     /// Upsample colour bilinearly, as in `colorize --bilinear`.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
 use burn_colorize::Model;
-use burn_colorize::decode::has_image_extension;
+use burn_colorize::pipeline::decode::has_image_extension;
 
 use super::CliError;
 
@@ -99,7 +99,7 @@ pub fn load_model(path: Option<&Path>, untrained: bool, device: &Device) -> Resu
             let bytes = std::fs::read(path).map_err(CliError::io(path))?;
             Model::from_bytes(&bytes, device).map_err(|source| CliError::Image { path: path.into(), source })
         }
-        None => match burn_colorize::weights::DEFAULT_MODEL {
+        None => match burn_colorize::model::file::DEFAULT_MODEL {
             Some(bytes) => Ok(Model::from_bytes(bytes, device)?),
             None => Err(CliError::Usage("this build has no default model bundled yet: pass --model FILE".into())),
         },

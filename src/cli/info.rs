@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Some(path) => {
             std::fs::metadata(path).map_err(|source| CliError::Io { path: path.clone(), source })?.len() as usize
         }
-        None => burn_colorize::weights::DEFAULT_MODEL.map_or(0, <[u8]>::len),
+        None => burn_colorize::model::file::DEFAULT_MODEL.map_or(0, <[u8]>::len),
     };
     print!("{}", describe(&model, file_size));
     Ok(())

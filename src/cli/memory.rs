@@ -1,4 +1,4 @@
-//! Memory tuning for training on the CPU.
+//! Memory: tuning for training on the CPU, and the peak the benchmarks report.
 //!
 //! burn's CPU backend allocates every tensor of a step afresh. glibc's malloc serves blocks
 //! above its mmap threshold (at most 32 MB, adjusted as it goes) straight from the system and
@@ -16,4 +16,12 @@ pub fn keep_freed_memory() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, i32::MAX);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
     }
+}
+
+/// Peak resident memory of this process (Linux), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

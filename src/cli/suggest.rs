@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use burn::prelude::Device;
 use burn_colorize::pipeline::DEFAULT_SIZE;
-use burn_colorize::suggest::DEFAULT_SUGGESTIONS;
+use burn_colorize::pipeline::suggest::DEFAULT_SUGGESTIONS;
 use burn_colorize::{ColorizeOptions, Colorizer, Hint, Photo};
 
 use super::CliError;

@@ -5,11 +5,11 @@
 use burn::prelude::*;
 use rayon::prelude::*;
 
-use crate::classes::{AB_RANGE, AbClasses};
 use crate::color;
-use crate::hints::{HINT_RADIUS, HintPlanes};
+use crate::color::classes::{AB_RANGE, AbClasses};
 use crate::model::INPUT_CHANNELS;
-use crate::pipeline::network_input;
+use crate::model::hints::{HINT_RADIUS, HintPlanes};
+use crate::pipeline::network::network_input;
 use crate::rng::Rng;
 
 /// Photos whose mean chroma (√(a²+b²)) is below this are treated as grey and skipped.

@@ -13,7 +13,7 @@ use image::RgbImage;
 use zip::ZipArchive;
 
 use super::error::TrainError;
-use crate::decode::has_image_extension;
+use crate::pipeline::decode::has_image_extension;
 
 /// The CIFAR-10 class names, in label order.
 pub const CIFAR_CLASSES: [&str; 10] =
@@ -198,7 +198,7 @@ impl Dataset {
                 bytes
             }
         };
-        let image = crate::decode::decode_image(&bytes, crate::decode::DEFAULT_MAX_MEGAPIXELS)
+        let image = crate::pipeline::decode::decode_image(&bytes, crate::pipeline::decode::DEFAULT_MAX_MEGAPIXELS)
             .map_err(|e| TrainError::Data(format!("{}: {e}", item.name)))?;
         Ok(image.to_rgb8())
     }

@@ -11,8 +11,8 @@ use super::data::Dataset;
 use super::error::TrainError;
 use super::events::{Event, Reporter};
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
-use crate::decode::Photo;
-use crate::hints::{HINT_RADIUS, Hint};
+use crate::model::hints::{HINT_RADIUS, Hint};
+use crate::pipeline::decode::Photo;
 use crate::pipeline::{ColorizeOptions, Colorizer, working_size};
 use crate::rng::Rng;
 

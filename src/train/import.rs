@@ -16,7 +16,7 @@ use burn::prelude::*;
 use burn::store::ModuleRecord;
 
 use super::error::TrainError;
-use crate::trunk::{BLOCKS, Trunk};
+use crate::model::trunk::{BLOCKS, Trunk};
 
 /// BatchNorm epsilon of the TensorFlow EfficientNet-Lite checkpoints.
 pub const BN_EPSILON: f32 = 1e-3;

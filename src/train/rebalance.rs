@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::classes::AbClasses;
+use crate::color::classes::AbClasses;
 
 /// Zhang et al.'s mixing with the uniform distribution.
 pub const LAMBDA: f64 = 0.5;
@@ -78,7 +78,7 @@ impl ClassWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::gamut_grid;
+    use crate::color::classes::gamut_grid;
 
     fn skewed_weights() -> (AbClasses, ClassWeights) {
         let classes = gamut_grid(10.0);

@@ -23,8 +23,8 @@ use super::report::{EpochRow, write_reports};
 use super::setup::{initial_net, model_config, target_spec};
 use super::validate::{Validation, validate};
 use crate::model::ColorNet;
+use crate::model::file::Model;
 use crate::rng::Rng;
-use crate::weights::Model;
 
 /// Files of a run folder.
 pub struct RunDir(pub PathBuf);

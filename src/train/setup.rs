@@ -15,11 +15,11 @@ use super::error::TrainError;
 use super::events::Reporter;
 use super::loss::LossKind;
 use super::rebalance::{ClassWeights, LAMBDA, SIGMA, histogram};
-use crate::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
+use crate::color::classes::{AbClasses, GRID, SOFT_K, SOFT_SIGMA, gamut_grid};
+use crate::color::palette::kmeans;
+use crate::model::file::Model;
 use crate::model::{ColorNet, Head, ModelConfig};
-use crate::palette::kmeans;
 use crate::rng::Rng;
-use crate::weights::Model;
 use burn::prelude::Device;
 
 /// Photos sampled for the ab histogram and the palette (enough for stable statistics).

@@ -15,11 +15,11 @@ use super::error::TrainError;
 use super::loader::{Recipe, prepare};
 use super::loss::{classification_loss, regression_loss};
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
-use crate::classes::DEFAULT_TEMPERATURE;
-use crate::decode::Photo;
+use crate::color::classes::DEFAULT_TEMPERATURE;
 use crate::model::decode_ab;
+use crate::model::file::Model;
+use crate::pipeline::decode::Photo;
 use crate::pipeline::{AbMap, ColorizeOptions, recombine};
-use crate::weights::Model;
 
 /// Photos in the per-epoch grid.
 pub const GRID_PHOTOS: usize = 8;

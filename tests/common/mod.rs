@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use burn::prelude::Device;
-use burn_colorize::classes::gamut_grid;
+use burn_colorize::color::classes::gamut_grid;
 use burn_colorize::{Colorizer, Head, Model, ModelConfig, color};
 use image::{DynamicImage, ImageFormat, RgbImage};
 

@@ -5,7 +5,7 @@
 //! than regression, because regression to the mean of a multimodal colour
 //! distribution gives desaturated, brownish results. This module builds the
 //! bins, encodes ground-truth ab as soft targets and decodes class scores back
-//! to ab (annealed mean). Palettes learnt by k-means ([`crate::palette`]) are
+//! to ab (annealed mean). Palettes learnt by k-means ([`crate::color::palette`]) are
 //! classes too, so the same encoding and decoding serve them.
 
 use crate::color;

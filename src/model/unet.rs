@@ -15,7 +15,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 
-use crate::model::{INPUT_CHANNELS, ModelConfig};
+use super::config::{INPUT_CHANNELS, ModelConfig};
 
 /// 3×3 convolution, batch norm, ReLU.
 #[derive(Module, Debug)]
@@ -118,7 +118,7 @@ impl UNet {
         }
     }
 
-    /// `input`: [batch, 4, H, W] with H and W multiples of [`SIZE_MULTIPLE`], normalised by
+    /// `input`: [batch, 4, H, W] with H and W multiples of 8 ([`ModelConfig::size_multiple`]), normalised by
     /// [`crate::pipeline`] (L/50 − 1, hint ab / AB_RANGE, mask 0 or 1).
     /// Returns [batch, outputs, H/2, W/2]: logits or normalised ab.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {

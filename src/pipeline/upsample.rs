@@ -7,8 +7,9 @@
 //! lightness is to the photo pixel's: a dark pixel of the cup takes its colour from map pixels
 //! that were dark too, so colour edges follow the photo's full-resolution edges.
 
-use crate::decode::Photo;
-use crate::pipeline::{AbMap, resize_plane};
+use super::decode::Photo;
+use super::network::AbMap;
+use super::resize::resize_plane;
 
 /// Spread of the spatial weights, in colour-map pixels.
 pub const SIGMA_SPACE: f32 = 1.0;

@@ -8,12 +8,14 @@
 
 use serde::Serialize;
 
+use super::Colorizer;
+use super::decode::Photo;
+use super::network::read_floats;
+use super::options::ColorizeOptions;
 use crate::color;
-use crate::decode::Photo;
 use crate::error::{Error, Result};
-use crate::hints::{inside, to_working};
 use crate::model::Head;
-use crate::pipeline::{ColorizeOptions, Colorizer, read_floats};
+use crate::model::hints::{inside, to_working};
 
 /// Suggestions asked for when the caller does not say.
 pub const DEFAULT_SUGGESTIONS: usize = 6;
@@ -68,7 +70,7 @@ impl Colorizer {
         let lightness = photo.lightness[y as usize * photo.width as usize + x as usize];
         let colours = match &self.model().config.head {
             Head::Regression => {
-                vec![([values[0] * crate::classes::AB_RANGE, values[1] * crate::classes::AB_RANGE], 1.0)]
+                vec![([values[0] * crate::color::classes::AB_RANGE, values[1] * crate::color::classes::AB_RANGE], 1.0)]
             }
             Head::Classification { .. } | Head::Palette { .. } => {
                 let classes = self.model().config.classes().expect("class heads have classes");

@@ -1,8 +1,8 @@
-//! The colorizer on a pretrained encoder: the EfficientNet-Lite0 trunk ([`crate::trunk`])
+//! The colorizer on a pretrained encoder: the EfficientNet-Lite0 trunk ([`crate::model::trunk`])
 //! sees the grey photo; a small decoder with skip links from the trunk's stride-4 and
 //! stride-8 maps comes back up to 1/4 of the working size, where the head predicts the ab
 //! classes. The hint planes (hint a, hint b, mask) are pooled to every decoder level (see
-//! [`pool`]) and concatenated there, so hints steer the colours without touching the trunk; a
+//! `pool`) and concatenated there, so hints steer the colours without touching the trunk; a
 //! global branch gives every pixel the context of the whole picture, as in the U-Net.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -12,9 +12,9 @@ use burn::prelude::*;
 use burn::tensor::module::avg_pool2d;
 use burn::tensor::ops::AvgPoolOptions;
 
-use crate::model::ModelConfig;
-use crate::trunk::{TAP_CHANNELS, Trunk, grey_rgb};
-use crate::unet::{GlobalContext, Stage};
+use super::config::ModelConfig;
+use super::trunk::{TAP_CHANNELS, Trunk, grey_rgb};
+use super::unet::{GlobalContext, Stage};
 
 /// Hint channels fed to every decoder level: mean hint a, mean hint b, mask.
 const HINT_CHANNELS: usize = 3;

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::classes::AB_RANGE;
 use crate::color;
+use crate::color::classes::AB_RANGE;
 use crate::error::{Error, Result};
 
 /// Half-width of the square patch a hint covers in the working-size planes (3×3 pixels).

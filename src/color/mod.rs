@@ -6,6 +6,9 @@
 //! the conversions run in `f64` internally so that round trips through 8-bit
 //! values are exact to within one level.
 
+pub mod classes;
+pub mod palette;
+
 use std::sync::OnceLock;
 
 /// sRGB (linear) -> XYZ for D65, IEC 61966-2-1 values.

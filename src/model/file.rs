@@ -18,8 +18,9 @@ use burn::prelude::*;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, DType};
 
+use super::config::ModelConfig;
+use super::net::ColorNet;
 use crate::error::{Error, Result};
-use crate::model::{ColorNet, ModelConfig};
 
 const MAGIC: &[u8; 8] = b"BCOLRIZE";
 const VERSION: u32 = 2;
@@ -219,6 +220,6 @@ fn validate(config: &ModelConfig) -> Result<()> {
 /// The model bundled with the command-line tool (`models/default.bclz`). The browser build
 /// does not embed it: the page fetches `pkg/model.bclz` instead, keeping the wasm small.
 #[cfg(feature = "bundled-model")]
-pub const DEFAULT_MODEL: Option<&[u8]> = Some(include_bytes!("../models/default.bclz"));
+pub const DEFAULT_MODEL: Option<&[u8]> = Some(include_bytes!("../../models/default.bclz"));
 #[cfg(not(feature = "bundled-model"))]
 pub const DEFAULT_MODEL: Option<&[u8]> = None;

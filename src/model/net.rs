@@ -1,125 +1,20 @@
-//! The colorization network: one definition, run unchanged on whatever Burn device it is given
-//! (Flex on the CPU, wgpu/WebGPU in the browser or on a desktop GPU, autodiff for training).
-//!
-//! Two architectures share the input (L plus three hint channels: hint a, hint b, hint mask,
-//! so the same network colorizes with or without user hints) and the head (ab colour classes,
-//! decoded by [`decode_ab`]): the U-Net trained from scratch ([`crate::unet`]), and a decoder
-//! on an ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::trunk_net`]), which knows
-//! what things are. The model file records which one it holds ([`ModelConfig::arch`]).
+//! The network itself ([`ColorNet`]: the U-Net or the decoder on the pretrained trunk), built
+//! from a [`ModelConfig`], and the decoding of its output into ab colour ([`decode_ab`]).
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use serde::{Deserialize, Serialize};
 
-use crate::classes::{AB_RANGE, AbClasses};
-use crate::trunk_net::TrunkNet;
-use crate::unet::UNet;
-
-/// Number of input channels: L, hint a, hint b, hint mask.
-pub const INPUT_CHANNELS: usize = 4;
-
-/// The network's layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Arch {
-    /// Small U-Net from scratch; `widths` are its channels at 1, 1/2, 1/4 and 1/8.
-    #[default]
-    Unet,
-    /// EfficientNet-Lite0 trunk (ImageNet) and a decoder; `widths` are the decoder's channels
-    /// at 1/4, 1/8 and 1/16 (the fourth repeats the third).
-    EfficientnetLite0,
-}
-
-/// What the network predicts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Head {
-    /// Logits over quantised ab colours (Zhang et al.); the centres travel with the model so
-    /// a palette-trained model decodes with its own palette.
-    Classification { centers: Vec<[f32; 2]> },
-    /// Logits over a k-means palette of a few colours (cnn-image-colorization's 16/32-colour
-    /// option); decoded to the single most likely palette colour.
-    Palette { centers: Vec<[f32; 2]> },
-    /// Two channels, ab / AB_RANGE.
-    Regression,
-}
-
-/// Architecture of a model; stored inside every weights file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelConfig {
-    /// The layout (files written before there was a choice hold the U-Net).
-    #[serde(default)]
-    pub arch: Arch,
-    /// Layer widths; their meaning depends on `arch`.
-    pub widths: [usize; 4],
-    pub head: Head,
-}
+use super::config::{Arch, Head, ModelConfig};
+use super::trunk_net::TrunkNet;
+use super::unet::UNet;
+use crate::color::classes::AB_RANGE;
 
 impl ModelConfig {
-    /// The default: classification over the ~313 in-gamut ab bins, under 1M parameters.
-    pub fn default_classification() -> Self {
-        let classes = crate::classes::gamut_grid(crate::classes::GRID);
-        Self {
-            arch: Arch::Unet,
-            widths: Arch::Unet.default_widths(),
-            head: Head::Classification { centers: classes.centers().to_vec() },
-        }
-    }
-
-    /// A tiny U-Net for tests and quick experiments.
-    pub fn tiny(head: Head) -> Self {
-        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head }
-    }
-
-    /// Working sizes must be multiples of this.
-    pub fn size_multiple(&self) -> usize {
-        match self.arch {
-            Arch::Unet => 8,
-            Arch::EfficientnetLite0 => 16,
-        }
-    }
-
-    /// The head predicts at 1/head_stride of the working size.
-    pub fn head_stride(&self) -> usize {
-        match self.arch {
-            Arch::Unet => 2,
-            Arch::EfficientnetLite0 => 4,
-        }
-    }
-
-    /// Number of output channels of the head.
-    pub fn output_channels(&self) -> usize {
-        match &self.head {
-            Head::Classification { centers } | Head::Palette { centers } => centers.len(),
-            Head::Regression => 2,
-        }
-    }
-
-    /// The ab classes of a classification head.
-    pub fn classes(&self) -> Option<AbClasses> {
-        match &self.head {
-            Head::Classification { centers } | Head::Palette { centers } => {
-                Some(AbClasses::from_centers(centers.clone()))
-            }
-            Head::Regression => None,
-        }
-    }
-
     /// Build the network with fresh random weights on `device`.
     pub fn init(&self, device: &Device) -> ColorNet {
         match self.arch {
             Arch::Unet => ColorNet::UNet(UNet::new(self, device)),
             Arch::EfficientnetLite0 => ColorNet::Trunk(TrunkNet::new(self, device)),
-        }
-    }
-}
-
-impl Arch {
-    /// Widths of the default model of each architecture.
-    pub fn default_widths(self) -> [usize; 4] {
-        match self {
-            Arch::Unet => [16, 32, 64, 128],
-            Arch::EfficientnetLite0 => [48, 96, 128, 128],
         }
     }
 }
@@ -131,9 +26,9 @@ impl Arch {
 #[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum ColorNet {
-    /// The U-Net trained from scratch ([`crate::unet`]).
+    /// The U-Net trained from scratch ([`crate::model::unet`]).
     UNet(UNet),
-    /// The decoder on the ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::trunk_net`]).
+    /// The decoder on the ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::model::trunk_net`]).
     Trunk(TrunkNet),
 }
 
@@ -206,6 +101,7 @@ pub fn decode_ab(config: &ModelConfig, output: Tensor<4>, temperature: f32) -> T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::config::INPUT_CHANNELS;
 
     #[test]
     fn default_model_stays_under_one_million_parameters() {

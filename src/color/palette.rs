@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::classes::{AbClasses, argmax, dist2, is_finite};
+use crate::color::classes::{AbClasses, argmax, dist2, is_finite};
 use crate::rng::Rng;
 
 /// Distinct finite samples, stopping once more than `limit` are found

@@ -13,8 +13,8 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::hints::{Hint, to_working};
-use crate::pipeline::AbMap;
+use super::network::AbMap;
+use crate::model::hints::{Hint, to_working};
 
 /// How far a hint reaches: its weight is exp(−(d / REACH)²) at geodesic distance d, in
 /// units of the colour map's long side. Chosen on MiniPlaces val (300 photos, 10 hints,

@@ -1,0 +1,107 @@
+//! What a network is: its architecture ([`Arch`]), layer widths and head ([`Head`]). Stored
+//! as JSON inside every model file, so a file says which network it holds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::color::classes::AbClasses;
+
+/// Number of input channels: L, hint a, hint b, hint mask.
+pub const INPUT_CHANNELS: usize = 4;
+
+/// The network's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    /// Small U-Net from scratch; `widths` are its channels at 1, 1/2, 1/4 and 1/8.
+    #[default]
+    Unet,
+    /// EfficientNet-Lite0 trunk (ImageNet) and a decoder; `widths` are the decoder's channels
+    /// at 1/4, 1/8 and 1/16 (the fourth repeats the third).
+    EfficientnetLite0,
+}
+
+/// What the network predicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Head {
+    /// Logits over quantised ab colours (Zhang et al.); the centres travel with the model so
+    /// a palette-trained model decodes with its own palette.
+    Classification { centers: Vec<[f32; 2]> },
+    /// Logits over a k-means palette of a few colours (cnn-image-colorization's 16/32-colour
+    /// option); decoded to the single most likely palette colour.
+    Palette { centers: Vec<[f32; 2]> },
+    /// Two channels, ab / AB_RANGE.
+    Regression,
+}
+
+/// Architecture of a model; stored inside every weights file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// The layout (files written before there was a choice hold the U-Net).
+    #[serde(default)]
+    pub arch: Arch,
+    /// Layer widths; their meaning depends on `arch`.
+    pub widths: [usize; 4],
+    pub head: Head,
+}
+
+impl ModelConfig {
+    /// The default: classification over the ~313 in-gamut ab bins, under 1M parameters.
+    pub fn default_classification() -> Self {
+        let classes = crate::color::classes::gamut_grid(crate::color::classes::GRID);
+        Self {
+            arch: Arch::Unet,
+            widths: Arch::Unet.default_widths(),
+            head: Head::Classification { centers: classes.centers().to_vec() },
+        }
+    }
+
+    /// A tiny U-Net for tests and quick experiments.
+    pub fn tiny(head: Head) -> Self {
+        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head }
+    }
+
+    /// Working sizes must be multiples of this.
+    pub fn size_multiple(&self) -> usize {
+        match self.arch {
+            Arch::Unet => 8,
+            Arch::EfficientnetLite0 => 16,
+        }
+    }
+
+    /// The head predicts at 1/head_stride of the working size.
+    pub fn head_stride(&self) -> usize {
+        match self.arch {
+            Arch::Unet => 2,
+            Arch::EfficientnetLite0 => 4,
+        }
+    }
+
+    /// Number of output channels of the head.
+    pub fn output_channels(&self) -> usize {
+        match &self.head {
+            Head::Classification { centers } | Head::Palette { centers } => centers.len(),
+            Head::Regression => 2,
+        }
+    }
+
+    /// The ab classes of a classification head.
+    pub fn classes(&self) -> Option<AbClasses> {
+        match &self.head {
+            Head::Classification { centers } | Head::Palette { centers } => {
+                Some(AbClasses::from_centers(centers.clone()))
+            }
+            Head::Regression => None,
+        }
+    }
+}
+
+impl Arch {
+    /// Widths of the default model of each architecture.
+    pub fn default_widths(self) -> [usize; 4] {
+        match self {
+            Arch::Unet => [16, 32, 64, 128],
+            Arch::EfficientnetLite0 => [48, 96, 128, 128],
+        }
+    }
+}
