@@ -4,87 +4,88 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::checkpoint::write_atomic;
 use super::error::TrainError;
 use super::validate::Validation;
 
-const HEADER: &str = "epoch,train_loss,val_loss,psnr,grey_psnr,colourfulness_ratio,grey_colourfulness_ratio,auc,grey_auc,lr,seconds,images_per_second";
-
-/// One epoch's line of `metrics.csv`.
-#[derive(Debug, Clone, PartialEq)]
+/// One epoch's row of `metrics.csv` (the field names are its header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRow {
     pub epoch: usize,
-    pub values: [f64; 11],
+    pub train_loss: f64,
+    pub val_loss: f64,
+    pub psnr: f64,
+    pub grey_psnr: f64,
+    pub colourfulness_ratio: f64,
+    pub grey_colourfulness_ratio: f64,
+    pub auc: f64,
+    pub grey_auc: f64,
+    pub lr: f64,
+    pub seconds: f64,
+    pub images_per_second: f64,
 }
 
 impl EpochRow {
     pub fn new(epoch: usize, train_loss: f64, v: &Validation, lr: f64, seconds: f64, speed: f64) -> Self {
         let q = &v.quality;
-        let values = [
+        Self {
+            epoch,
             train_loss,
-            v.loss,
-            q.psnr,
-            q.grey_psnr,
-            q.colourfulness_ratio,
-            q.grey_colourfulness_ratio,
-            q.auc,
-            q.grey_auc,
+            val_loss: v.loss,
+            psnr: q.psnr,
+            grey_psnr: q.grey_psnr,
+            colourfulness_ratio: q.colourfulness_ratio,
+            grey_colourfulness_ratio: q.grey_colourfulness_ratio,
+            auc: q.auc,
+            grey_auc: q.grey_auc,
             lr,
             seconds,
-            speed,
-        ];
-        Self { epoch, values }
-    }
-
-    fn get(&self, column: &str) -> f64 {
-        let index = HEADER.split(',').skip(1).position(|c| c == column).expect("known column");
-        self.values[index]
+            images_per_second: speed,
+        }
     }
 }
 
 /// Rows of an existing `metrics.csv` (none when there is no file yet).
 pub fn read_rows(run_dir: &Path) -> Result<Vec<EpochRow>, TrainError> {
     let path = run_dir.join("metrics.csv");
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(Vec::new()) };
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let fields: Vec<f64> = line.split(',').map(|f| f.parse().unwrap_or(f64::NAN)).collect();
-            let values = fields.get(1..12).and_then(|v| v.try_into().ok());
-            match (fields.first(), values) {
-                (Some(&epoch), Some(values)) => Ok(EpochRow { epoch: epoch as usize, values }),
-                _ => Err(TrainError::Data(format!("{}: malformed row '{line}'", path.display()))),
-            }
-        })
-        .collect()
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let malformed = |e: csv::Error| TrainError::Data(format!("{}: {e}", path.display()));
+    csv::Reader::from_path(&path).map_err(malformed)?.deserialize().collect::<Result<_, _>>().map_err(malformed)
 }
 
 /// Write `metrics.csv` and the curves.
 pub fn write_reports(run_dir: &Path, rows: &[EpochRow]) -> Result<(), TrainError> {
-    let mut csv = format!("{HEADER}\n");
+    let path = run_dir.join("metrics.csv");
+    let failed = |e: csv::Error| TrainError::Data(format!("{}: {e}", path.display()));
+    let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        let values: Vec<String> = row.values.iter().map(|v| format!("{v:.6}")).collect();
-        csv.push_str(&format!("{},{}\n", row.epoch, values.join(",")));
+        writer.serialize(row).map_err(failed)?;
     }
-    write_atomic(&run_dir.join("metrics.csv"), csv.as_bytes())?;
-    let plot = |name: &str, title: &str, series: &[(&str, &str, RGBColor)]| {
+    let csv = writer.into_inner().map_err(|e| TrainError::Data(format!("{}: {e}", path.display())))?;
+    write_atomic(&path, &csv)?;
+    let plot = |name: &str, title: &str, series: &[Series]| {
         let path = run_dir.join(name);
         line_chart(&path, title, rows, series).map_err(|e| TrainError::Data(format!("{}: {e}", path.display())))
     };
-    plot("loss.svg", "Loss", &[("train", "train_loss", BLUE), ("validation", "val_loss", RED)])?;
+    plot("loss.svg", "Loss", &[("train", |r| r.train_loss, BLUE), ("validation", |r| r.val_loss, RED)])?;
     plot(
         "quality.svg",
         "Validation quality",
         &[
-            ("PSNR dB", "psnr", BLUE),
-            ("grey PSNR dB", "grey_psnr", CYAN),
-            ("colourfulness ratio x10", "colourfulness_ratio", RED),
-            ("AuC x10", "auc", GREEN),
+            ("PSNR dB", |r| r.psnr, BLUE),
+            ("grey PSNR dB", |r| r.grey_psnr, CYAN),
+            ("colourfulness ratio x10", |r| r.colourfulness_ratio, RED),
+            ("AuC x10", |r| r.auc, GREEN),
         ],
     )
 }
+
+/// One curve: its legend, the column it draws and its colour.
+type Series = (&'static str, fn(&EpochRow) -> f64, RGBColor);
 
 /// One chart of several columns against the epoch. Ratio columns are drawn ×10 so they share
 /// an axis with PSNR.
@@ -92,13 +93,13 @@ fn line_chart(
     path: &Path,
     title: &str,
     rows: &[EpochRow],
-    series: &[(&str, &str, RGBColor)],
+    series: &[Series],
 ) -> Result<(), Box<dyn std::error::Error>> {
     let scale = |label: &str| if label.ends_with("x10") { 10.0 } else { 1.0 };
     let points: Vec<Vec<(f64, f64)>> = series
         .iter()
         .map(|(label, column, _)| {
-            rows.iter().map(|r| (r.epoch as f64, r.get(column) * scale(label))).filter(|p| p.1.is_finite()).collect()
+            rows.iter().map(|r| (r.epoch as f64, column(r) * scale(label))).filter(|p| p.1.is_finite()).collect()
         })
         .collect();
     let all: Vec<f64> = points.iter().flatten().map(|p| p.1).collect();
