@@ -21,7 +21,7 @@ use super::loader::{Recipe, epoch_photos, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
 use super::report::{EpochRow, write_reports};
 use super::setup::{initial_net, model_config, target_spec};
-use super::validate::{Validation, validate};
+use super::validate::{Validation, ValidationSet, validate};
 use crate::model::ColorNet;
 use crate::model::file::Model;
 use crate::rng::Rng;
@@ -115,7 +115,8 @@ pub fn train(
         let speed = seen as f64 / seconds.max(1e-9);
         speeds.push(speed);
         let model = Model { config: model_config.clone(), net: net.valid() };
-        let validation = validate(&config, &data, &val_items, spec.as_deref(), &model, &device, epoch, run_dir)?;
+        let set = ValidationSet { config: &config, data: &data, items: &val_items, spec: spec.as_deref() };
+        let validation = validate(&set, &model, &device, epoch, run_dir)?;
         reporter.report(Event::Epoch { epoch: epoch + 1, train_loss, validation, images_per_second: speed });
         rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed));
         write_reports(&dir.0, &rows)?;

@@ -71,17 +71,24 @@ fn batch_loss(output: Tensor<4>, batch: &Batch, spec: Option<&TargetSpec>, devic
     loss.into_scalar::<f32>() as f64
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The photos a run validates on, and how it turns them into examples and targets.
+pub struct ValidationSet<'a> {
+    pub config: &'a TrainConfig,
+    pub data: &'a Dataset,
+    pub items: &'a [Item],
+    pub spec: Option<&'a TargetSpec>,
+}
+
+/// Validate `model` after `epoch` (counting from 0): the loss as in training and the quality
+/// of the colorized photos; a grid of the first few goes to `run_dir/grids/`.
 pub fn validate(
-    config: &TrainConfig,
-    data: &Dataset,
-    items: &[Item],
-    spec: Option<&TargetSpec>,
+    set: &ValidationSet,
     model: &Model,
     device: &Device,
     epoch: usize,
     run_dir: &Path,
 ) -> Result<Validation, TrainError> {
+    let &ValidationSet { config, data, items, spec } = set;
     let stride = model.config.head_stride();
     let recipe = Recipe { size: config.size, stride, augment: Augment::NONE, hints: HintCount::Exactly(0) };
     let refs: Vec<&Item> = items.iter().collect();
