@@ -11,7 +11,7 @@ use burn::prelude::*;
 use burn_colorize::Model;
 use burn_colorize::train::checkpoint::Checkpoint;
 use burn_colorize::train::data::{Dataset, Origin, Split};
-use burn_colorize::train::{Event, Recorder, Silent, TrainConfig, train};
+use burn_colorize::train::{Event, Recorder, Session, Silent, Start, TrainConfig, train};
 use common::*;
 use image::{DynamicImage, ImageFormat, RgbImage};
 
@@ -80,7 +80,7 @@ fn one_photo(dir: &Path) -> TrainConfig {
 fn memorises_one_photo_and_beats_the_grey_baseline() {
     let dir = temp_dir("memorise");
     let run = dir.join("run");
-    let summary = train(Some(one_photo(&dir)), &run, Device::flex(), "CPU", None, &mut Silent).unwrap();
+    let summary = train(Start::New(one_photo(&dir)), Session::cpu(&run), &mut Silent).unwrap();
     let quality = summary.last.unwrap().quality;
     assert!(quality.psnr > quality.grey_psnr + 4.0, "memorised PSNR {} vs grey {}", quality.psnr, quality.grey_psnr);
     assert!(quality.colourfulness_ratio > 0.6, "colourfulness ratio {}", quality.colourfulness_ratio);
@@ -94,13 +94,13 @@ fn memorises_one_photo_and_beats_the_grey_baseline() {
     let init = Some(run.join("best.bclz"));
     let still = |init, out: &str| {
         let config = TrainConfig { lr: 1e-12, epochs: 1, init, ..one_photo(&dir) };
-        train(Some(config), &dir.join(out), Device::flex(), "CPU", None, &mut Silent).unwrap().last.unwrap().quality
+        train(Start::New(config), Session::cpu(&dir.join(out)), &mut Silent).unwrap().last.unwrap().quality
     };
     let (tuned, fresh) = (still(init.clone(), "tuned"), still(None, "fresh"));
     assert!(tuned.psnr > quality.psnr - 1.0, "fine-tuned PSNR {} vs its start {}", tuned.psnr, quality.psnr);
     assert!(fresh.psnr < quality.psnr - 4.0, "from scratch: PSNR {}", fresh.psnr);
     let other = TrainConfig { widths: [8, 8, 16, 32], init, ..one_photo(&dir) };
-    let err = train(Some(other), &dir.join("other"), Device::flex(), "CPU", None, &mut Silent).unwrap_err().to_string();
+    let err = train(Start::New(other), Session::cpu(&dir.join("other")), &mut Silent).unwrap_err().to_string();
     assert!(err.contains("differs from this run's") && err.contains("[8, 16, 32, 32]"), "{err}");
 }
 
@@ -128,7 +128,7 @@ fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
     write_photos(&dir.join("data"), 6);
     let run = dir.join("run");
     let mut events = Recorder::default();
-    train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None, &mut events).unwrap();
+    train(Start::New(tiny_config(&dir.join("data"))), Session::cpu(&run), &mut events).unwrap();
     progress_was_reported(&events.0, 2);
     for file in [
         "config.json",
@@ -151,8 +151,7 @@ fn a_run_leaves_reports_checkpoints_and_a_loadable_model() {
     assert_eq!(model.config.widths, [8, 8, 16, 16]);
     let grid = image::open(run.join("grids/epoch-001.png")).unwrap();
     assert_eq!(grid.height(), 3 * 34 + 2, "three rows: grey, predicted, truth");
-    let again =
-        train(Some(tiny_config(&dir.join("data"))), &run, Device::flex(), "CPU", None, &mut Silent).unwrap_err();
+    let again = train(Start::New(tiny_config(&dir.join("data"))), Session::cpu(&run), &mut Silent).unwrap_err();
     assert!(again.to_string().contains("already holds a run"), "{again}");
 }
 
@@ -188,13 +187,17 @@ fn resuming_gives_the_same_weights_as_a_straight_run() {
     let dir = temp_dir("resume");
     write_photos(&dir.join("data"), 5);
     let straight = dir.join("straight");
-    train(Some(tiny_config(&dir.join("data"))), &straight, Device::flex(), "CPU", None, &mut Silent).unwrap();
+    train(Start::New(tiny_config(&dir.join("data"))), Session::cpu(&straight), &mut Silent).unwrap();
     let split = dir.join("split");
-    let first =
-        train(Some(tiny_config(&dir.join("data"))), &split, Device::flex(), "CPU", Some(1), &mut Silent).unwrap();
+    let first = train(
+        Start::New(tiny_config(&dir.join("data"))),
+        Session { stop_after: Some(1), ..Session::cpu(&split) },
+        &mut Silent,
+    )
+    .unwrap();
     assert_eq!(first.epochs_done, 1);
     let mut events = Recorder::default();
-    let second = train(None, &split, Device::flex(), "CPU", None, &mut events).unwrap();
+    let second = train(Start::Resume, Session::cpu(&split), &mut events).unwrap();
     assert_eq!(second.epochs_done, 2);
     assert!(events.0.contains(&Event::Note("resuming after epoch 1".into())), "{:?}", events.0);
     assert!(matches!(events.0.iter().find(|e| matches!(e, Event::Epoch { .. })), Some(Event::Epoch { epoch: 2, .. })));
@@ -298,7 +301,7 @@ fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
         ..tiny_config(&dir.join("data"))
     };
     let run = dir.join("run");
-    train(Some(config.clone()), &run, Device::flex(), "CPU", None, &mut Silent).unwrap();
+    train(Start::New(config.clone()), Session::cpu(&run), &mut Silent).unwrap();
     let model = Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).unwrap();
     assert_eq!(model.config.arch, burn_colorize::Arch::EfficientnetLite0);
     let ColorNet::Trunk(net) = model.net else { panic!("the run should hold the trunk architecture") };
@@ -307,7 +310,6 @@ fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
     assert_eq!(values(&net.trunk), values(&start), "a frozen trunk must not change");
 
     let missing = TrainConfig { trunk: None, ..config };
-    let err =
-        train(Some(missing), &dir.join("no-trunk"), Device::flex(), "CPU", None, &mut Silent).unwrap_err().to_string();
+    let err = train(Start::New(missing), Session::cpu(&dir.join("no-trunk")), &mut Silent).unwrap_err().to_string();
     assert!(err.contains("--trunk") && err.contains("import-trunk"), "{err}");
 }

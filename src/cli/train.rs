@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use burn_colorize::Arch;
-use burn_colorize::train::{DeviceChoice, LossKind, TrainConfig, resolve_device, train};
+use burn_colorize::train::{DeviceChoice, LossKind, Session, Start, TrainConfig, resolve_device, train};
 
 use super::CliError;
 
@@ -204,11 +204,12 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
 pub fn run(args: Args) -> Result<(), CliError> {
     super::memory::keep_freed_memory();
     let (device, name) = resolve_device(args.device.into())?;
-    let (config, dir) = match &args.resume {
-        Some(dir) => (None, dir.clone()),
-        None => (Some(config(&args)?), args.out.clone().expect("clap requires --out")),
+    let (start, dir) = match &args.resume {
+        Some(dir) => (Start::Resume, dir.clone()),
+        None => (Start::New(config(&args)?), args.out.clone().expect("clap requires --out")),
     };
-    let summary = train(config, &dir, device, &name, args.stop_after, &mut super::progress::Terminal::default())?;
+    let session = Session { run_dir: &dir, device, device_name: name, stop_after: args.stop_after };
+    let summary = train(start, session, &mut super::progress::Terminal::default())?;
     println!(
         "done: {} epochs, best at epoch {}, {:.1} photos/s; best model: {}",
         summary.epochs_done,

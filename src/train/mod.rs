@@ -26,4 +26,4 @@ pub use config::{DeviceChoice, TrainConfig, resolve_device};
 pub use error::TrainError;
 pub use events::{Event, Recorder, Reporter, Silent};
 pub use loss::LossKind;
-pub use run::{RunSummary, train};
+pub use run::{RunSummary, Session, Start, train};

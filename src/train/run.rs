@@ -59,22 +59,44 @@ pub struct RunSummary {
     pub images_per_second: f64,
 }
 
-/// Train from scratch into `run_dir` with `config`, or continue the run there when `config`
-/// is `None`. `stop_after` ends this invocation after that many epochs (the run itself may go
-/// on later). Progress goes to `reporter`; nothing is printed.
-pub fn train(
-    config: Option<TrainConfig>,
-    run_dir: &Path,
-    device: Device,
-    device_name: &str,
-    stop_after: Option<usize>,
-    reporter: &mut dyn Reporter,
-) -> Result<RunSummary, TrainError> {
+/// How a call to [`train`] begins: a new run with its configuration, or the run already in
+/// the folder, continued where its last checkpoint left it.
+#[allow(clippy::large_enum_variant)] // one per call to `train`: its size does not matter
+#[derive(Debug, Clone)]
+pub enum Start {
+    New(TrainConfig),
+    Resume,
+}
+
+/// Where one call to [`train`] works and for how long.
+#[derive(Debug, Clone)]
+pub struct Session<'a> {
+    /// The run folder (config, checkpoints, metrics, the best model).
+    pub run_dir: &'a Path,
+    pub device: Device,
+    /// The device in words, for the first line of the report.
+    pub device_name: String,
+    /// End this call after that many epochs (the run itself may go on later with
+    /// [`Start::Resume`]).
+    pub stop_after: Option<usize>,
+}
+
+impl<'a> Session<'a> {
+    /// The whole run on the CPU.
+    pub fn cpu(run_dir: &'a Path) -> Self {
+        Self { run_dir, device: Device::flex(), device_name: "CPU".into(), stop_after: None }
+    }
+}
+
+/// Train a new run or continue one (`start`) in `session.run_dir`. Progress goes to
+/// `reporter`; nothing is printed.
+pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Result<RunSummary, TrainError> {
+    let Session { run_dir, device, device_name, stop_after } = session;
     let dir = RunDir(run_dir.to_path_buf());
-    let resume = config.is_none();
-    let config = match config {
-        Some(config) => start_run(&dir, config)?,
-        None => read_config(&dir)?,
+    let resume = matches!(start, Start::Resume);
+    let config = match start {
+        Start::New(config) => start_run(&dir, config)?,
+        Start::Resume => read_config(&dir)?,
     };
     config.validate()?;
     reporter.note(format!("training on {device_name}"));
