@@ -12,7 +12,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn_colorize::model::ColorNet;
 use burn_colorize::train::loss::classification_loss;
-use burn_colorize::train::resolve_device;
+use burn_colorize::train::{TrainConfig, resolve_device};
 use burn_colorize::{Arch, ModelConfig};
 
 use super::CliError;
@@ -22,12 +22,12 @@ use super::train::{ArchArg, DeviceArg};
 /// Options of `bench --train`.
 #[derive(Debug, clap::Args)]
 pub struct Options {
-    /// Crop size for --train.
-    #[arg(long, default_value_t = 64)]
+    /// Crop size for --train (the default is `train`'s).
+    #[arg(long, default_value_t = TrainConfig::default().size)]
     pub train_size: usize,
 
-    /// Batch size for --train.
-    #[arg(long, default_value_t = 32)]
+    /// Batch size for --train (the default is `train`'s).
+    #[arg(long, default_value_t = TrainConfig::default().batch)]
     pub batch: usize,
 
     /// Timed training steps for --train (after 3 warm-up steps).
