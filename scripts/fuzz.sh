@@ -57,16 +57,18 @@ mkdir -p target/fuzz
 fuzz_one() {
   local target=$1 log=target/fuzz/$1.log status=0 start=$SECONDS
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
+  rm -f "target/fuzz/$target.summary" # a target that writes none is reported as failed below
   # shellcheck disable=SC2046 # fork prints one option or nothing
   "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "${limit[@]}" $(fork "$target") -rss_limit_mb="$(rss_mb "$target")" \
     -timeout=20 -max_len="$(max_len "$target")" -artifact_prefix="fuzz/artifacts/$target/" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
+  # (`|| true`: a figure missing from the log must not end this function under `set -e`)
   local done_runs peak
-  done_runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-  peak=$(grep -m1 'stat::peak_rss_mb' "$log" | awk '{print $2}')
+  done_runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
+  peak=$(grep -m1 'stat::peak_rss_mb' "$log" | awk '{print $2}' || true)
   local memory="peak RSS ${peak:-?} MB"
-  if [ -n "$(fork "$target")" ]; then # the parent's last progress line counts all children
-    done_runs=$(grep -aoE '^#[0-9]+: cov' "$log" | tail -1 | tr -dc '0-9')
+  if [ -n "$(fork "$target")" ]; then # fork mode: the parent's last count of all children's
+    done_runs=$(grep -aoE '(^#[0-9]+: cov|fuzzed for [0-9]+ iterations)' "$log" | tail -1 | tr -dc '0-9' || true)
     memory="forked, each child under $(rss_mb "$target") MB"
   fi
   local elapsed=$((SECONDS - start))
@@ -84,8 +86,13 @@ done
 wait
 failed=0
 for target in "${targets[@]}"; do
-  cat "target/fuzz/$target.summary"
-  grep -q 'exit 0$' "target/fuzz/$target.summary" || failed=1
+  if [ -f "target/fuzz/$target.summary" ]; then
+    cat "target/fuzz/$target.summary"
+    grep -q 'exit 0$' "target/fuzz/$target.summary" || failed=1
+  else
+    echo "$target: no summary (the run stopped before it could write one; see target/fuzz/$target.log)"
+    failed=1
+  fi
 done
 if [ "$failed" -ne 0 ]; then
   echo "fuzzing found a problem (see above and fuzz/artifacts/)" >&2
