@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU training path, run for real: a `--features cli,gpu` build trains a few steps on wgpu and
-# checks that losses and weights match the CPU backend's (tests/gpu_train.rs), then times a
+# checks that losses and weights match the CPU backend's (tests/device_train.rs), then times a
 # training step on the GPU with `bench --train --device gpu`.
 # Without a GPU it uses Mesa's lavapipe (Vulkan on the CPU; Debian's mesa-vulkan-drivers,
 # installed here when missing), which is slow but runs the same kernels a GPU would.
@@ -24,7 +24,7 @@ fi
 [ "${1:-}" = "--install-only" ] && exit 0
 
 echo "== training on wgpu agrees with the CPU backend"
-BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features cli,gpu --test gpu_train -- --nocapture
+BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features cli,gpu --test device_train -- --nocapture
 
 if [ "${1:-}" != "--no-bench" ]; then
   echo "== one training step on the GPU (bench --train --device gpu, 64x64, batch 8)"

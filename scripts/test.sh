@@ -18,7 +18,7 @@ echo "== Vulkan driver for the GPU training test (lavapipe, when no GPU driver i
 bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU training test will be skipped"
 
 # `cli,gpu`: the CLI, training and burn's wgpu backend, so one build runs every native test, and
-# tests/gpu_train.rs trains on wgpu (lavapipe runs its kernels on the CPU).
+# tests/device_train.rs trains on wgpu (lavapipe runs its kernels on the CPU).
 echo "== native tests (library, CLI, training, training on wgpu)"
 cargo test --features cli,gpu
 

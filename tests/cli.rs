@@ -241,6 +241,14 @@ fn train_refuses_bad_settings_with_a_clear_message() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // The test build has no LibTorch backend: asking for it says how to get one.
+    #[cfg(not(feature = "libtorch"))]
+    {
+        let output = cli().args(["bench", "--train", "--device", "libtorch"]).output().unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no LibTorch backend (rebuild with `--features libtorch`"), "{stderr}");
+    }
 }
 
 #[test]

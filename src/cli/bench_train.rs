@@ -43,7 +43,7 @@ pub struct Options {
     pub train_trunk: bool,
 
     /// Device for --train: auto (a hardware GPU when there is one), gpu (also a software
-    /// adapter such as lavapipe) or cpu.
+    /// adapter such as lavapipe), cpu (Flex) or libtorch (a `--features libtorch` build).
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     pub device: DeviceArg,
 

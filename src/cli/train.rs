@@ -136,13 +136,16 @@ pub enum ArchArg {
 /// Where to train (the library's [`DeviceChoice`], as a command-line value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DeviceArg {
-    /// A hardware GPU when there is one, else the CPU.
+    /// A hardware GPU when there is one, else the CPU (LibTorch in a `libtorch` build).
     Auto,
     /// A GPU through wgpu (Vulkan, Metal or DX12); a software adapter (lavapipe) when no
     /// hardware GPU is there.
     Gpu,
     /// The CPU (Flex backend, all cores).
     Cpu,
+    /// The CPU through burn's LibTorch backend: PyTorch's kernels (a `--features libtorch`
+    /// build; see scripts/bench-train.sh).
+    Libtorch,
 }
 
 impl From<DeviceArg> for DeviceChoice {
@@ -151,6 +154,7 @@ impl From<DeviceArg> for DeviceChoice {
             DeviceArg::Auto => DeviceChoice::Auto,
             DeviceArg::Gpu => DeviceChoice::Gpu,
             DeviceArg::Cpu => DeviceChoice::Cpu,
+            DeviceArg::Libtorch => DeviceChoice::Libtorch,
         }
     }
 }

@@ -132,13 +132,15 @@ impl TrainConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
-    /// A hardware GPU when there is one, else the CPU.
+    /// A hardware GPU when there is one, else the CPU (LibTorch in a `libtorch` build).
     Auto,
     /// A GPU through wgpu (Vulkan, Metal or DX12); a software adapter (lavapipe) when no
     /// hardware GPU is there.
     Gpu,
     /// The CPU (Flex backend, all cores).
     Cpu,
+    /// The CPU through burn's LibTorch backend (PyTorch's kernels; feature `libtorch`).
+    Libtorch,
 }
 
 /// The device to train on, and a sentence saying which it is.
@@ -146,9 +148,11 @@ pub fn resolve_device(choice: DeviceChoice) -> Result<(Device, String), TrainErr
     let cpu = || (Device::flex(), format!("CPU (Flex backend, {} threads)", rayon_threads()));
     match choice {
         DeviceChoice::Cpu => Ok(cpu()),
+        DeviceChoice::Libtorch => libtorch_device().map_err(TrainError::Config),
         DeviceChoice::Gpu => gpu_device(true).map_err(TrainError::Config),
         DeviceChoice::Auto => Ok(gpu_device(false).unwrap_or_else(|why| {
-            let (device, name) = cpu();
+            // A LibTorch build was made to train faster on the CPU: prefer it there.
+            let (device, name) = libtorch_device().unwrap_or_else(|_| cpu());
             (device, format!("{name}; no GPU: {why}"))
         })),
     }
@@ -156,6 +160,18 @@ pub fn resolve_device(choice: DeviceChoice) -> Result<(Device, String), TrainErr
 
 fn rayon_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(not(feature = "libtorch"))]
+fn libtorch_device() -> Result<(Device, String), String> {
+    Err("this build has no LibTorch backend (rebuild with `--features libtorch`; see scripts/bench-train.sh)".into())
+}
+
+/// burn's LibTorch backend on the CPU, with as many threads as Flex uses.
+#[cfg(feature = "libtorch")]
+#[allow(deprecated)] // burn 0.22 deprecates burn-tch; it is kept here to measure against Flex
+fn libtorch_device() -> Result<(Device, String), String> {
+    Ok((Device::libtorch(), format!("CPU (LibTorch backend, {} threads)", rayon_threads())))
 }
 
 #[cfg(not(feature = "gpu"))]

@@ -1,11 +1,13 @@
-//! The GPU training path runs for real: a few Adam steps on wgpu give the same losses and
-//! weights as the same steps on the CPU backend, for both architectures.
+//! Training on the other devices runs for real: a few Adam steps on wgpu (feature `gpu`) or on
+//! burn's LibTorch backend (feature `libtorch`) give the same losses and weights as the same
+//! steps on Flex, the CPU backend, for both architectures.
 //!
-//! Needs `--features gpu` and a wgpu adapter: a hardware GPU, or Mesa's lavapipe (Vulkan on
-//! the CPU, Debian's mesa-vulkan-drivers), which scripts/check-gpu.sh installs. Without an
-//! adapter the test says so and passes (CI machines without Vulkan); check-gpu.sh sets
-//! BURN_COLORIZE_REQUIRE_GPU=1 so that there a missing adapter fails.
-#![cfg(feature = "gpu")]
+//! The GPU test needs a wgpu adapter: a hardware GPU, or Mesa's lavapipe (Vulkan on the CPU,
+//! Debian's mesa-vulkan-drivers), which scripts/check-gpu.sh installs. Without an adapter the
+//! test says so and passes (CI machines without Vulkan); check-gpu.sh sets
+//! BURN_COLORIZE_REQUIRE_GPU=1 so that there a missing adapter fails. The LibTorch test runs
+//! in `scripts/bench-train.sh --device libtorch`, which installs PyTorch.
+#![cfg(any(feature = "gpu", feature = "libtorch"))]
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -18,7 +20,7 @@ use burn_colorize::{Arch, Model, ModelConfig};
 
 const STEPS: usize = 4;
 const LR: f64 = 1e-3;
-/// Losses may differ by this fraction: float sums run in another order on the GPU.
+/// Losses may differ by this fraction: float sums run in another order on another backend.
 const LOSS_TOLERANCE: f32 = 1e-3;
 /// Weights (and batch-norm statistics, relative to their size) may differ by this much after
 /// STEPS steps. Adam divides each gradient by its own
@@ -79,6 +81,7 @@ fn weights(net: &ColorNet) -> Vec<f32> {
     visitor.0
 }
 
+#[cfg(feature = "gpu")]
 fn gpu() -> Option<Device> {
     match resolve_device(DeviceChoice::Gpu) {
         Ok((device, name)) => {
@@ -93,7 +96,8 @@ fn gpu() -> Option<Device> {
     }
 }
 
-fn agree(arch: Arch, gpu: &Device) {
+/// Train on Flex and on `other` from the same weights; the losses and weights must agree.
+fn agree(arch: Arch, other: &Device) {
     let mut config = ModelConfig::default_classification();
     config.arch = arch;
     config.widths = arch.default_widths();
@@ -105,31 +109,41 @@ fn agree(arch: Arch, gpu: &Device) {
     let data = batch(&config, 32, 4);
     let cpu_ad = cpu.clone().autodiff();
     let (cpu_losses, cpu_net) = train(start(&cpu_ad), &data, &cpu_ad);
-    let gpu_ad = gpu.clone().autodiff();
-    let (gpu_losses, gpu_net) = train(start(&gpu_ad), &data, &gpu_ad);
-    println!("{arch:?}: losses on the CPU {cpu_losses:?}, on the GPU {gpu_losses:?}");
-    for (c, g) in cpu_losses.iter().zip(&gpu_losses) {
-        assert!((c - g).abs() <= LOSS_TOLERANCE * c.abs(), "{arch:?}: loss {g} on the GPU, {c} on the CPU");
+    let other_ad = other.clone().autodiff();
+    let (other_losses, other_net) = train(start(&other_ad), &data, &other_ad);
+    println!("{arch:?}: losses on Flex {cpu_losses:?}, on the other device {other_losses:?}");
+    for (c, o) in cpu_losses.iter().zip(&other_losses) {
+        assert!((c - o).abs() <= LOSS_TOLERANCE * c.abs(), "{arch:?}: loss {o} on the other device, {c} on Flex");
     }
     assert!(cpu_losses[STEPS - 1] < cpu_losses[0], "{arch:?}: training did not lower the loss: {cpu_losses:?}");
-    let (before, after_cpu, after_gpu) = (weights(&start(&cpu)), weights(&cpu_net), weights(&gpu_net));
-    assert_eq!(after_cpu.len(), after_gpu.len());
+    let (before, after_cpu, after_other) = (weights(&start(&cpu)), weights(&cpu_net), weights(&other_net));
+    assert_eq!(after_cpu.len(), after_other.len());
     // Relative to the value where it exceeds 1: batch-norm running variances of the untrained
     // trunk reach 1e6.
     let differences: Vec<f32> =
-        after_cpu.iter().zip(&after_gpu).map(|(c, g)| (c - g).abs() / c.abs().max(1.0)).collect();
+        after_cpu.iter().zip(&after_other).map(|(c, o)| (c - o).abs() / c.abs().max(1.0)).collect();
     let max = differences.iter().cloned().fold(0.0, f32::max);
     let mean = differences.iter().sum::<f32>() / differences.len() as f32;
-    let moved = before.iter().zip(&after_gpu).filter(|(b, g)| b != g).count();
-    println!("{arch:?}: weights differ by at most {max:.2e}, {mean:.2e} on average; {moved} moved on the GPU");
+    let moved = before.iter().zip(&after_other).filter(|(b, o)| b != o).count();
+    println!("{arch:?}: weights differ by at most {max:.2e}, {mean:.2e} on average; {moved} moved on the other device");
     assert!(max <= MAX_WEIGHT_DIFFERENCE, "{arch:?}: a weight differs by {max}");
     assert!(mean <= MEAN_WEIGHT_DIFFERENCE, "{arch:?}: weights differ by {mean} on average");
-    assert!(moved > after_gpu.len() / 10, "{arch:?}: the GPU steps moved only {moved} weights");
+    assert!(moved > after_other.len() / 10, "{arch:?}: the other device's steps moved only {moved} weights");
 }
 
+#[cfg(feature = "gpu")]
 #[test]
 fn training_steps_on_the_gpu_match_the_cpu() {
     let Some(gpu) = gpu() else { return };
     agree(Arch::Unet, &gpu);
     agree(Arch::EfficientnetLite0, &gpu);
+}
+
+#[cfg(feature = "libtorch")]
+#[test]
+fn training_steps_on_libtorch_match_flex() {
+    let (device, name) = resolve_device(DeviceChoice::Libtorch).expect("a libtorch build has the LibTorch device");
+    println!("training on {name}");
+    agree(Arch::Unet, &device);
+    agree(Arch::EfficientnetLite0, &device);
 }
