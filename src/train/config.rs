@@ -164,14 +164,15 @@ fn rayon_threads() -> usize {
 
 #[cfg(not(feature = "libtorch"))]
 fn libtorch_device() -> Result<(Device, String), String> {
-    Err("this build has no LibTorch backend (rebuild with `--features libtorch`; see scripts/bench-train.sh)".into())
+    Err("this build has no LibTorch backend (rebuild with `--features libtorch`: scripts/libtorch.sh does it)".into())
 }
 
-/// burn's LibTorch backend on the CPU, with as many threads as Flex uses.
+/// burn's LibTorch backend on the CPU. PyTorch sizes its own thread pool (a thread per
+/// physical core unless `OMP_NUM_THREADS` says otherwise).
 #[cfg(feature = "libtorch")]
-#[allow(deprecated)] // burn 0.22 deprecates burn-tch; it is kept here to measure against Flex
+#[allow(deprecated)] // burn 0.22 deprecates burn-tch, but it trains twice as fast as Flex here
 fn libtorch_device() -> Result<(Device, String), String> {
-    Ok((Device::libtorch(), format!("CPU (LibTorch backend, {} threads)", rayon_threads())))
+    Ok((Device::libtorch(), "CPU (LibTorch backend: PyTorch's kernels)".into()))
 }
 
 #[cfg(not(feature = "gpu"))]
