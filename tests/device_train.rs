@@ -6,7 +6,7 @@
 //! Debian's mesa-vulkan-drivers), which scripts/check-gpu.sh installs. Without an adapter the
 //! test says so and passes (CI machines without Vulkan); check-gpu.sh sets
 //! BURN_COLORIZE_REQUIRE_GPU=1 so that there a missing adapter fails. The LibTorch test runs
-//! in `scripts/bench-train.sh --device libtorch`, which installs PyTorch.
+//! with `scripts/libtorch.sh --check` (which installs PyTorch); scripts/bench-train.sh runs it too.
 #![cfg(any(feature = "gpu", feature = "libtorch"))]
 
 use burn::module::{Module, ModuleVisitor, Param};

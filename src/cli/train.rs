@@ -144,7 +144,7 @@ pub enum DeviceArg {
     /// The CPU (Flex backend, all cores).
     Cpu,
     /// The CPU through burn's LibTorch backend: PyTorch's kernels (a `--features libtorch`
-    /// build; see scripts/bench-train.sh).
+    /// build; scripts/libtorch.sh makes one).
     Libtorch,
 }
 
