@@ -1,5 +1,5 @@
 //! The command-line tool end to end: a folder of mixed files, names kept, sizes and L kept,
-//! inputs never overwritten, info and help.
+//! inputs never overwritten, info, help and calibrate.
 #![cfg(feature = "cli")]
 
 mod common;
@@ -7,6 +7,10 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use burn::prelude::Device;
+use burn_colorize::color::classes::gamut_grid;
+use burn_colorize::train::rebalance::ClassWeights;
+use burn_colorize::{ColorizeOptions, Colorizer, Model};
 use common::*;
 use image::{DynamicImage, ImageFormat};
 
@@ -259,4 +263,47 @@ fn the_bundled_model_loads_and_is_described() {
     assert!(stdout.contains("classification over 307 ab colour classes"), "{stdout}");
     let size = std::fs::metadata(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default.bclz")).unwrap().len();
     assert!(stdout.contains(&format!("file size:   {:.2} MB", size as f64 / 1e6)), "the stored size: {stdout}");
+}
+
+/// `calibrate` changes a model's colours, and the opposite β with the same class weights gives
+/// the trained model back (how a calibrated model, such as the bundled one, is fine-tuned).
+#[test]
+fn calibrate_changes_colours_and_the_opposite_beta_undoes_it() {
+    let dir = temp_dir("calibrate");
+    let model = write_model(&dir);
+    let classes = gamut_grid(10.0);
+    // Photos full of near-grey colours: saturated classes are rare and weigh more.
+    let counts = classes.centers().iter().map(|[a, b]| if a.hypot(*b) < 25.0 { 1000.0 } else { 1.0 }).collect();
+    let weights = ClassWeights::from_counts(&classes, counts, 0.01, 5.0);
+    let json = dir.join("class_weights.json");
+    std::fs::write(&json, serde_json::to_vec(&weights).unwrap()).unwrap();
+    let calibrate = |from: &Path, beta: &str, to: &str| {
+        let out = dir.join(to);
+        let status = cli()
+            .args(["calibrate", "--model"])
+            .arg(from)
+            .arg("--class-weights")
+            .arg(&json)
+            .args(["--prior-correction", beta, "-o"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "calibrate --prior-correction {beta}");
+        out
+    };
+    let corrected = calibrate(&model, "1", "corrected.bclz");
+    let restored = calibrate(&corrected, "-1", "restored.bclz");
+    let photo = encode(&DynamicImage::ImageRgb8(scene(48, 32)), ImageFormat::Png);
+    let colours = |path: &Path| {
+        let model = Model::from_bytes(&std::fs::read(path).unwrap(), &Device::flex()).unwrap();
+        let colorizer = Colorizer::new(model, Device::flex());
+        pollster::block_on(colorizer.colorize_bytes(&photo, &ColorizeOptions::default())).unwrap().to_rgb8()
+    };
+    let largest_step = |a: &image::RgbImage, b: &image::RgbImage| {
+        a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| x.abs_diff(*y)).max().unwrap()
+    };
+    let original = colours(&model);
+    let (changed, back) = (largest_step(&original, &colours(&corrected)), largest_step(&original, &colours(&restored)));
+    assert!(changed >= 8, "the correction changed no colour: largest step {changed}");
+    assert!(back <= 1, "the opposite β did not restore the colours: largest step {back}");
 }

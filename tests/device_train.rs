@@ -19,6 +19,13 @@ use burn_colorize::train::{DeviceChoice, resolve_device};
 use burn_colorize::{Arch, Model, ModelConfig};
 
 const STEPS: usize = 4;
+/// Side of the training crops. Not 32: on Mesa's lavapipe with 256-bit vectors (an AVX2 CPU),
+/// burn 0.22.1's wgpu backend computes some of the U-Net's gradients 1–5 % off at 32 px with
+/// batches of 2 or more, while Flex and LibTorch agree with each other there (weights to 1e-8
+/// on average after these steps); at 48 and 64 px wgpu's gradients agree with Flex's to 4e-6.
+/// That is a backend bug this test is not about: at this size every device agrees on every
+/// architecture, so a fault of ours would still show.
+const SIZE: usize = 64;
 const LR: f64 = 1e-3;
 /// Losses may differ by this fraction: float sums run in another order on another backend.
 const LOSS_TOLERANCE: f32 = 1e-3;
@@ -106,7 +113,7 @@ fn agree(arch: Arch, other: &Device) {
     // Both runs start from the same weights, loaded from one model file as `train --resume` does.
     let file = Model::random(config.clone(), &cpu).to_bytes().expect("model file");
     let start = |device: &Device| Model::from_bytes(&file, device).expect("load model").net.freeze_trunk();
-    let data = batch(&config, 32, 4);
+    let data = batch(&config, SIZE, 4);
     let cpu_ad = cpu.clone().autodiff();
     let (cpu_losses, cpu_net) = train(start(&cpu_ad), &data, &cpu_ad);
     let other_ad = other.clone().autodiff();

@@ -2,7 +2,8 @@
 //! (tests/fixtures/card-shipped.png) is what the native build makes; tests/web.rs checks that
 //! the browser (WebGPU and CPU) makes the same one, so native and wasm agree on the real
 //! weights. After retraining the model, regenerate it:
-//! `UPDATE_FIXTURES=1 cargo test --features cli --test shipped_model`.
+//! `UPDATE_FIXTURES=1 cargo test --features cli --test shipped_model`, and replace
+//! models/default-class-weights.json with the class_weights.json of its run.
 #![cfg(feature = "bundled-model")]
 
 mod common;
@@ -92,4 +93,20 @@ fn a_hints_colour_stops_at_the_photos_edge() {
         sharp_step > 1.3 * blurred_step && sharp_step > 10.0,
         "a* step at the edge: {sharp_step:.1} edge-aware, {blurred_step:.1} bilinear"
     );
+}
+
+/// The class weights shipped beside the model (for taking its calibration out before
+/// fine-tuning it, README) belong to it: one usable weight per class of its head. Replace the
+/// two together.
+#[cfg(feature = "train")]
+#[test]
+fn the_shipped_class_weights_fit_the_shipped_model() {
+    use burn_colorize::Head;
+    use burn_colorize::train::rebalance::ClassWeights;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/default-class-weights.json");
+    let weights: ClassWeights = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let model = Model::from_bytes(DEFAULT_MODEL.unwrap(), &Device::flex()).unwrap();
+    let Head::Classification { centers } = &model.config.head else { panic!("the bundled model classifies") };
+    assert_eq!(weights.weights.len(), centers.len(), "{path} is for another model");
+    assert!(weights.weights.iter().all(|w| w.is_finite() && *w > 0.0), "{path} has unusable weights");
 }

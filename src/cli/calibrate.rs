@@ -15,9 +15,10 @@ use super::files::load_model;
 /// Class rebalancing during training pushes predictions towards rare, saturated colours
 /// (vivid, but often wrong). --prior-correction β subtracts β·ln(weight) from each class's
 /// score, with the weights the run trained with (class_weights.json in its run folder): β = 0
-/// keeps the model as trained, β = 1 removes the push entirely. --sharpen S multiplies the
-/// scores, like decoding at temperature T/S. Measure the result with `eval` on photos you did
-/// not train on.
+/// keeps the model as trained, β = 1 removes the push entirely. A negative β puts a correction
+/// back: −β with the same class weights returns the head as trained, to fine-tune a calibrated
+/// model with `train --init`. --sharpen S multiplies the scores, like decoding at temperature
+/// T/S. Measure the result with `eval` on photos you did not train on.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLE:\n  burn-colorize calibrate --model runs/mine/best.bclz \
     --class-weights runs/mine/class_weights.json --prior-correction 0.5 -o runs/mine/calibrated.bclz")]
@@ -30,8 +31,8 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub class_weights: PathBuf,
 
-    /// β in 0..=1: how much of the rebalancing push to take back out.
-    #[arg(long, default_value_t = 0.5, value_name = "BETA")]
+    /// β in -1..=1: how much of the rebalancing push to take back out (negative: put back in).
+    #[arg(long, default_value_t = 0.5, value_name = "BETA", allow_negative_numbers = true)]
     pub prior_correction: f32,
 
     /// Multiplier on the class scores (> 1: bolder, < 1: more averaged colours).
@@ -49,8 +50,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    if !(0.0..=1.0).contains(&args.prior_correction) {
-        return Err(CliError::Usage(format!("--prior-correction {} is outside 0..=1", args.prior_correction)));
+    if !(-1.0..=1.0).contains(&args.prior_correction) {
+        return Err(CliError::Usage(format!("--prior-correction {} is outside -1..=1", args.prior_correction)));
     }
     if !(args.sharpen > 0.0 && args.sharpen <= 10.0) {
         return Err(CliError::Usage(format!("--sharpen {} is outside (0, 10]", args.sharpen)));
