@@ -299,9 +299,6 @@ fn calibrate_changes_colours_and_the_opposite_beta_undoes_it() {
         let colorizer = Colorizer::new(model, Device::flex());
         pollster::block_on(colorizer.colorize_bytes(&photo, &ColorizeOptions::default())).unwrap().to_rgb8()
     };
-    let largest_step = |a: &image::RgbImage, b: &image::RgbImage| {
-        a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| x.abs_diff(*y)).max().unwrap()
-    };
     let original = colours(&model);
     let (changed, back) = (largest_step(&original, &colours(&corrected)), largest_step(&original, &colours(&restored)));
     assert!(changed >= 8, "the correction changed no colour: largest step {changed}");

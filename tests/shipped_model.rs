@@ -39,10 +39,10 @@ fn shipped_weights_give_the_recorded_picture() {
     let recorded_input = std::fs::read(fixture("card.png")).expect("tests/fixtures/card.png");
     assert_eq!(recorded_input, input, "the test card changed: regenerate the fixtures (see this file's header)");
     let expected = image::open(fixture("card-shipped.png")).expect("tests/fixtures/card-shipped.png").to_rgb8();
-    let worst = output.as_raw().iter().zip(expected.as_raw()).map(|(a, b)| (*a as i32 - *b as i32).abs()).max();
+    let worst = common::largest_step(&output, &expected);
     assert!(
-        worst.unwrap() <= TOLERANCE,
-        "the shipped model's output moved by {worst:?} levels: if models/default.bclz was retrained on purpose, \
+        worst <= TOLERANCE,
+        "the shipped model's output moved by {worst} levels: if models/default.bclz was retrained on purpose, \
          regenerate the fixtures (see this file's header)"
     );
     assert!(common::mean_chroma(&DynamicImage::ImageRgb8(output)) > 3.0, "the shipped model gives colour");

@@ -62,6 +62,11 @@ impl Dims for DynamicImage {
     }
 }
 
+/// Largest difference, in 8-bit levels, between the same channel of two images' pixels.
+pub fn largest_step(a: &image::RgbImage, b: &image::RgbImage) -> i32 {
+    a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap_or(0)
+}
+
 /// Mean chroma (√(a²+b²)) of an image.
 pub fn mean_chroma(image: &DynamicImage) -> f32 {
     let rgb = image.to_rgb8();
