@@ -177,6 +177,13 @@ fn eval_prints_metrics_beside_the_grey_baseline() {
     assert_eq!(grid.height(), 2 * 164 + 4);
     let row_width = [(40, 30), (17, 23)].map(|(w, h): (u32, u32)| 3 * ((w * 160).div_ceil(h) + 4) + 4);
     assert_eq!(grid.width(), row_width.into_iter().max().unwrap());
+
+    // --saturation 0, as in `colorize`, leaves every photo grey: the grey baseline's numbers.
+    let output = cli().args(["eval", "--saturation", "0", "--model"]).arg(&model).arg("--data").arg(&photos).output();
+    let stdout = String::from_utf8_lossy(&output.unwrap().stdout).to_string();
+    let number = |after: &str| stdout.split(after).nth(1).and_then(|s| s.split_whitespace().next()).unwrap_or("?");
+    assert_eq!(number("PSNR "), number("(grey ").trim_end_matches(')'), "{stdout}");
+    assert!(stdout.contains("colourfulness ratio 0.00"), "{stdout}");
 }
 
 #[test]

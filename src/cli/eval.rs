@@ -42,6 +42,10 @@ pub struct Args {
     #[arg(short, long, default_value_t = burn_colorize::color::classes::DEFAULT_TEMPERATURE)]
     pub temperature: f32,
 
+    /// Multiplier on the predicted chroma, as in `colorize --saturation`.
+    #[arg(long, default_value_t = 1.0)]
+    pub saturation: f32,
+
     /// Upsample colour bilinearly, as in `colorize --bilinear`.
     #[arg(long)]
     pub bilinear: bool,
@@ -85,6 +89,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let colorize = ColorizeOptions {
         size: args.size,
         temperature: args.temperature,
+        saturation: args.saturation,
         edge_aware: !args.bilinear,
         propagate_hints: !args.no_propagate,
         ..Default::default()
