@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
-use burn_colorize::pipeline::DEFAULT_SIZE;
 use burn_colorize::{ColorizeOptions, Colorizer, Hint, OutputFormat, encode};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CliError;
 use super::files::{Job, load_model, plan};
+use super::look::LookArgs;
 
 /// Colorize image files and folders.
 ///
@@ -34,19 +34,8 @@ pub struct Args {
     #[arg(short, long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 
-    /// Long side, in pixels, of the working image the network sees. Larger sizes give finer
-    /// colour detail and take longer; the output always has the input's full size.
-    #[arg(short, long, default_value_t = DEFAULT_SIZE, value_name = "PIXELS")]
-    pub size: u32,
-
-    /// Colour strength: 0 keeps the photo grey, 1 is the network's prediction, up to 4.
-    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
-    pub saturation: f32,
-
-    /// How adventurous colours are: 0 takes the single most likely colour, 1 the average of
-    /// all likely colours (duller); the default 0.38 balances vivid and plausible.
-    #[arg(short, long, default_value_t = burn_colorize::color::classes::DEFAULT_TEMPERATURE, value_name = "T")]
-    pub temperature: f32,
+    #[command(flatten)]
+    pub look: LookArgs,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Png)]
@@ -68,16 +57,6 @@ pub struct Args {
     /// Refuse images over this many megapixels (protects against decompression bombs).
     #[arg(long, default_value_t = burn_colorize::pipeline::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
     pub max_megapixels: f64,
-
-    /// Upsample the predicted colour bilinearly, instead of letting colour edges follow the
-    /// photo's edges (the default: joint bilateral upsampling guided by the photo's lightness).
-    #[arg(long)]
-    pub bilinear: bool,
-
-    /// Leave hints to the network alone: do not spread each hint over its region afterwards
-    /// (the default spreads it by geodesic distance, stopping at the photo's edges).
-    #[arg(long)]
-    pub no_propagate: bool,
 
     /// Use an untrained network (colours are meaningless): checks the pipeline end to end when
     /// no trained model is at hand.
@@ -124,15 +103,7 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
     if let Some(path) = &args.hints_file {
         hints.extend(read_hints_file(path)?);
     }
-    let options = ColorizeOptions {
-        size: args.size,
-        saturation: args.saturation,
-        temperature: args.temperature,
-        hints,
-        max_megapixels: args.max_megapixels,
-        edge_aware: !args.bilinear,
-        propagate_hints: !args.no_propagate,
-    };
+    let options = ColorizeOptions { hints, max_megapixels: args.max_megapixels, ..args.look.options() };
     options.validate()?;
     Ok(options)
 }

@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use burn::prelude::Device;
+use burn_colorize::Colorizer;
 use burn_colorize::train::data::Dataset;
 use burn_colorize::train::eval::{EvalOptions, evaluate};
-use burn_colorize::{ColorizeOptions, Colorizer};
 
 use super::CliError;
 use super::files::load_model;
+use super::look::LookArgs;
 
 /// Measure a model on colour photos at their full size.
 ///
@@ -34,25 +35,9 @@ pub struct Args {
     #[arg(long, default_value = "0", num_args = 1.., value_name = "N")]
     pub hints: Vec<usize>,
 
-    /// Working size, as in `colorize --size`.
-    #[arg(short, long, default_value_t = burn_colorize::pipeline::DEFAULT_SIZE)]
-    pub size: u32,
-
-    /// Annealed-mean temperature, as in `colorize --temperature`.
-    #[arg(short, long, default_value_t = burn_colorize::color::classes::DEFAULT_TEMPERATURE)]
-    pub temperature: f32,
-
-    /// Multiplier on the predicted chroma, as in `colorize --saturation`.
-    #[arg(long, default_value_t = 1.0)]
-    pub saturation: f32,
-
-    /// Upsample colour bilinearly, as in `colorize --bilinear`.
-    #[arg(long)]
-    pub bilinear: bool,
-
-    /// Measure the network's own use of hints, as in `colorize --no-propagate`.
-    #[arg(long)]
-    pub no_propagate: bool,
+    // How photos are coloured: the same options as `colorize`.
+    #[command(flatten)]
+    pub look: LookArgs,
 
     /// Evaluate at most this many photos.
     #[arg(long)]
@@ -86,14 +71,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let device = Device::flex();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), false, &device)?, device);
     let data = Dataset::open(&args.data, None, 0.0)?;
-    let colorize = ColorizeOptions {
-        size: args.size,
-        temperature: args.temperature,
-        saturation: args.saturation,
-        edge_aware: !args.bilinear,
-        propagate_hints: !args.no_propagate,
-        ..Default::default()
-    };
+    let colorize = args.look.options();
     colorize.validate()?;
     for (i, &hints) in args.hints.iter().enumerate() {
         let grid = if i == 0 { args.grid.clone() } else { None };

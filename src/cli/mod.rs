@@ -10,6 +10,7 @@ mod eval;
 mod files;
 mod import_trunk;
 mod info;
+mod look;
 mod memory;
 mod progress;
 mod suggest;
