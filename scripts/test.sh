@@ -12,7 +12,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 echo "== pretrained trunk checkpoint (for the import test)"
-bash scripts/import-trunk.sh --download || echo "could not download it: the trunk import test will be skipped"
+bash scripts/import-trunk.sh --download || echo "could not download them: the trunk import tests will be skipped"
 
 echo "== Vulkan driver for the GPU training test (lavapipe, when no GPU driver is there)"
 bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU training test will be skipped"

@@ -287,13 +287,13 @@ fn folders_without_a_val_folder_hold_out_a_stable_fraction() {
 #[test]
 fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
     use burn_colorize::model::ColorNet;
-    use burn_colorize::model::trunk::Trunk;
+    use burn_colorize::model::trunk::{LITE0, LITE2, Trunk};
     use burn_colorize::train::import::{load_trunk, save_trunk};
 
     let dir = temp_dir("trunk-run");
     write_photos(&dir.join("data"), 6);
     let trunk_file = dir.join("trunk.bpk");
-    save_trunk(Trunk::new(&Device::flex()), &trunk_file).unwrap();
+    save_trunk(Trunk::new(&LITE0, &Device::flex()), &trunk_file).unwrap();
     let config = TrainConfig {
         arch: burn_colorize::Arch::EfficientnetLite0,
         trunk: Some(trunk_file.clone()),
@@ -305,11 +305,28 @@ fn the_pretrained_trunk_architecture_trains_its_decoder_only() {
     let model = Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).unwrap();
     assert_eq!(model.config.arch, burn_colorize::Arch::EfficientnetLite0);
     let ColorNet::Trunk(net) = model.net else { panic!("the run should hold the trunk architecture") };
-    let start = load_trunk(&trunk_file, &Device::flex()).unwrap();
+    let start = load_trunk(&trunk_file, &LITE0, &Device::flex()).unwrap();
     let values = |t: &Trunk| t.blocks[5].project.weight.val().into_data().try_to_vec::<f32>().unwrap();
     assert_eq!(values(&net.trunk), values(&start), "a frozen trunk must not change");
 
-    let missing = TrainConfig { trunk: None, ..config };
+    let missing = TrainConfig { trunk: None, ..config.clone() };
     let err = train(Start::New(missing), Session::cpu(&dir.join("no-trunk")), &mut Silent).unwrap_err().to_string();
     assert!(err.contains("--trunk") && err.contains("import-trunk"), "{err}");
+
+    // The trained decoder moves onto the larger Lite2 trunk (--init with --trunk), which a
+    // Lite0 trunk file does not fit.
+    let lite2_file = dir.join("lite2.bpk");
+    save_trunk(Trunk::new(&LITE2, &Device::flex()), &lite2_file).unwrap();
+    let moved = TrainConfig {
+        arch: burn_colorize::Arch::EfficientnetLite2,
+        init: Some(run.join("best.bclz")),
+        trunk: Some(lite2_file),
+        ..config.clone()
+    };
+    train(Start::New(moved.clone()), Session::cpu(&dir.join("lite2")), &mut Silent).unwrap();
+    let model = Model::from_bytes(&std::fs::read(dir.join("lite2/best.bclz")).unwrap(), &Device::flex()).unwrap();
+    assert_eq!(model.config.arch, burn_colorize::Arch::EfficientnetLite2);
+    let wrong = TrainConfig { trunk: Some(trunk_file), ..moved };
+    let err = train(Start::New(wrong), Session::cpu(&dir.join("wrong")), &mut Silent).unwrap_err().to_string();
+    assert!(err.contains("does not fit EfficientNet-Lite2"), "{err}");
 }

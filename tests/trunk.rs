@@ -1,25 +1,28 @@
-//! The imported EfficientNet-Lite0 trunk against reference numbers computed once with PyTorch
-//! from the same checkpoint (scripts/torch/efficientnet_lite0.py, which keeps BatchNorm
+//! The imported EfficientNet-Lite0 and -Lite2 trunks against reference numbers computed once
+//! with PyTorch from the same checkpoints (scripts/torch/efficientnet_lite.py, which keeps BatchNorm
 //! unfolded and implements TensorFlow padding on its own): feature statistics and sampled
 //! values at strides 2, 4, 8 and 16 on a synthetic grey image. The test also shows that a
 //! wrong BatchNorm epsilon, symmetric padding or the wrong input scaling would fail it.
 //!
-//! Needs the checkpoint: `bash scripts/import-trunk.sh` downloads it (target/efficientnet-lite0/),
-//! or set EFFICIENTNET_LITE0_PTH. Without it the test says so and passes vacuously.
+//! Needs the checkpoints: `bash scripts/import-trunk.sh --download` fetches them
+//! (target/efficientnet-lite0/ and target/efficientnet-lite2/), or set EFFICIENTNET_LITE0_PTH and
+//! EFFICIENTNET_LITE2_PTH. Without one, its test says so and passes vacuously.
 #![cfg(feature = "train")]
 
 use std::path::PathBuf;
 
 use burn::nn::PaddingConfig2d;
 use burn::prelude::*;
-use burn_colorize::model::trunk::Trunk;
+use burn_colorize::model::trunk::{LITE0, LITE2, Trunk, TrunkSpec};
 use burn_colorize::train::import::{BN_EPSILON, import_trunk_with};
 use serde_json::Value;
 
-fn checkpoint() -> Option<PathBuf> {
-    let path = std::env::var_os("EFFICIENTNET_LITE0_PTH").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/efficientnet-lite0/efficientnet-lite0-57934424.pth")
-    });
+/// The checkpoint of `spec`: from `variable`, else where scripts/import-trunk.sh puts it.
+fn checkpoint(spec: &TrunkSpec, variable: &str) -> Option<PathBuf> {
+    let folder = spec.name.to_lowercase();
+    let path = std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join(folder).join(spec.checkpoint));
     if path.exists() {
         Some(path)
     } else {
@@ -28,12 +31,11 @@ fn checkpoint() -> Option<PathBuf> {
     }
 }
 
-fn reference() -> Value {
-    let text = include_str!("fixtures/trunk_reference.json");
+fn reference(text: &str) -> Value {
     serde_json::from_str(text).expect("valid fixture")
 }
 
-/// The fixture's input, as scripts/torch/efficientnet_lite0.py's `synthetic_grey` makes it.
+/// The fixture's input, as scripts/torch/efficientnet_lite.py's `synthetic_grey` makes it.
 fn synthetic_grey(h: usize, w: usize) -> Vec<f32> {
     let mut out = Vec::with_capacity(h * w);
     for y in 0..h {
@@ -81,16 +83,25 @@ fn worst_error(trunk: &Trunk, rgb: Tensor<4>, reference: &Value) -> f32 {
 const TOLERANCE: f32 = 1e-3;
 
 #[test]
-fn imported_trunk_matches_pytorch_and_catches_wrong_settings() {
-    let Some(pth) = checkpoint() else { return };
+fn imported_lite0_trunk_matches_pytorch_and_catches_wrong_settings() {
+    check(&LITE0, "EFFICIENTNET_LITE0_PTH", include_str!("fixtures/trunk_reference.json"));
+}
+
+#[test]
+fn imported_lite2_trunk_matches_pytorch_and_catches_wrong_settings() {
+    check(&LITE2, "EFFICIENTNET_LITE2_PTH", include_str!("fixtures/trunk_reference_lite2.json"));
+}
+
+fn check(spec: &'static TrunkSpec, variable: &str, fixture: &str) {
+    let Some(pth) = checkpoint(spec, variable) else { return };
     let device = Device::flex();
-    let reference = reference();
+    let reference = reference(fixture);
     let scaled = |g: f32| (g - 127.0) / 128.0;
-    let trunk = import_trunk_with(&pth, BN_EPSILON, &device).unwrap();
+    let trunk = import_trunk_with(&pth, spec, BN_EPSILON, &device).unwrap();
     let error = worst_error(&trunk, input(&reference, scaled, &device), &reference);
     assert!(error < TOLERANCE, "imported trunk differs from PyTorch by {error} (relative to the features' spread)");
 
-    let wrong_epsilon = import_trunk_with(&pth, 1e-5, &device).unwrap();
+    let wrong_epsilon = import_trunk_with(&pth, spec, 1e-5, &device).unwrap();
     let error = worst_error(&wrong_epsilon, input(&reference, scaled, &device), &reference);
     assert!(error > 10.0 * TOLERANCE, "burn's default epsilon would go unnoticed ({error})");
 

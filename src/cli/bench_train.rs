@@ -153,6 +153,7 @@ impl From<ArchArg> for Arch {
         match arch {
             ArchArg::Unet => Arch::Unet,
             ArchArg::EfficientnetLite0 => Arch::EfficientnetLite0,
+            ArchArg::EfficientnetLite2 => Arch::EfficientnetLite2,
         }
     }
 }

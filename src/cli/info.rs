@@ -44,6 +44,10 @@ pub fn describe(model: &Model, file_size: usize) -> String {
             "EfficientNet-Lite0 trunk (ImageNet-pretrained, blocks 0-10) and a decoder",
             "decoder channels at 1/4, 1/8, 1/16 of the working size",
         ),
+        Arch::EfficientnetLite2 => (
+            "EfficientNet-Lite2 trunk (ImageNet-pretrained, blocks 0-14) and a decoder",
+            "decoder channels at 1/4, 1/8, 1/16 of the working size",
+        ),
     };
     format!(
         "architecture: {arch}\n\

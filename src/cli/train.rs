@@ -131,6 +131,7 @@ pub struct Args {
 pub enum ArchArg {
     Unet,
     EfficientnetLite0,
+    EfficientnetLite2,
 }
 
 /// Where to train (the library's [`DeviceChoice`], as a command-line value).

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::trunk::{LITE0, LITE2, TrunkSpec};
 use crate::color::classes::AbClasses;
 
 /// Number of input channels: L, hint a, hint b, hint mask.
@@ -18,6 +19,8 @@ pub enum Arch {
     /// EfficientNet-Lite0 trunk (ImageNet) and a decoder; `widths` are the decoder's channels
     /// at 1/4, 1/8 and 1/16 (the fourth repeats the third).
     EfficientnetLite0,
+    /// The same decoder on the larger EfficientNet-Lite2 trunk.
+    EfficientnetLite2,
 }
 
 /// What the network predicts.
@@ -65,7 +68,7 @@ impl ModelConfig {
     pub fn size_multiple(&self) -> usize {
         match self.arch {
             Arch::Unet => 8,
-            Arch::EfficientnetLite0 => 16,
+            Arch::EfficientnetLite0 | Arch::EfficientnetLite2 => 16,
         }
     }
 
@@ -73,7 +76,7 @@ impl ModelConfig {
     pub fn head_stride(&self) -> usize {
         match self.arch {
             Arch::Unet => 2,
-            Arch::EfficientnetLite0 => 4,
+            Arch::EfficientnetLite0 | Arch::EfficientnetLite2 => 4,
         }
     }
 
@@ -101,7 +104,16 @@ impl Arch {
     pub fn default_widths(self) -> [usize; 4] {
         match self {
             Arch::Unet => [16, 32, 64, 128],
-            Arch::EfficientnetLite0 => [48, 96, 128, 128],
+            Arch::EfficientnetLite0 | Arch::EfficientnetLite2 => [48, 96, 128, 128],
+        }
+    }
+
+    /// The pretrained trunk of this architecture, if it has one.
+    pub fn trunk(self) -> Option<&'static TrunkSpec> {
+        match self {
+            Arch::Unet => None,
+            Arch::EfficientnetLite0 => Some(&LITE0),
+            Arch::EfficientnetLite2 => Some(&LITE2),
         }
     }
 }

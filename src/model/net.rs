@@ -14,7 +14,7 @@ impl ModelConfig {
     pub fn init(&self, device: &Device) -> ColorNet {
         match self.arch {
             Arch::Unet => ColorNet::UNet(UNet::new(self, device)),
-            Arch::EfficientnetLite0 => ColorNet::Trunk(TrunkNet::new(self, device)),
+            Arch::EfficientnetLite0 | Arch::EfficientnetLite2 => ColorNet::Trunk(TrunkNet::new(self, device)),
         }
     }
 }
@@ -28,7 +28,7 @@ impl ModelConfig {
 pub enum ColorNet {
     /// The U-Net trained from scratch ([`crate::model::unet`]).
     UNet(UNet),
-    /// The decoder on the ImageNet-pretrained EfficientNet-Lite0 trunk ([`crate::model::trunk_net`]).
+    /// The decoder on an ImageNet-pretrained EfficientNet-Lite trunk ([`crate::model::trunk_net`]).
     Trunk(TrunkNet),
 }
 

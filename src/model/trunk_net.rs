@@ -1,10 +1,11 @@
-//! The colorizer on a pretrained encoder: the EfficientNet-Lite0 trunk ([`crate::model::trunk`])
+//! The colorizer on a pretrained encoder: the EfficientNet-Lite trunk ([`crate::model::trunk`])
 //! sees the grey photo; a small decoder with skip links from the trunk's stride-4 and
 //! stride-8 maps comes back up to 1/4 of the working size, where the head predicts the ab
 //! classes. The hint planes (hint a, hint b, mask) are pooled to every decoder level (see
 //! `pool`) and concatenated there, so hints steer the colours without touching the trunk; a
 //! global branch gives every pixel the context of the whole picture, as in the U-Net.
 
+use burn::module::{ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
 use burn::nn::{BatchNorm, BatchNormConfig};
@@ -13,7 +14,7 @@ use burn::tensor::module::avg_pool2d;
 use burn::tensor::ops::AvgPoolOptions;
 
 use super::config::ModelConfig;
-use super::trunk::{TAP_CHANNELS, Trunk, grey_rgb};
+use super::trunk::{Trunk, grey_rgb};
 use super::unet::{GlobalContext, Stage};
 
 /// Hint channels fed to every decoder level: mean hint a, mean hint b, mask.
@@ -40,9 +41,10 @@ impl TrunkNet {
     /// value is unused by this architecture and kept equal to the third).
     pub(crate) fn new(config: &ModelConfig, device: &Device) -> Self {
         let [w4, w8, w16, _] = config.widths;
-        let [_, c4, c8, c16] = TAP_CHANNELS;
+        let spec = config.arch.trunk().expect("a trunk architecture");
+        let [_, c4, c8, c16] = spec.tap_channels();
         Self {
-            trunk: Trunk::new(device),
+            trunk: Trunk::new(spec, device),
             norms: [c4, c8, c16].iter().map(|&c| BatchNormConfig::new(c).init(device)).collect(),
             bottom: Stage::new([c16 + HINT_CHANNELS, w16], 1, 1, device),
             global: GlobalContext::new(w16, device),
@@ -71,10 +73,58 @@ impl TrunkNet {
         self.head.forward(x)
     }
 
+    /// Take over the decoder of `from`, a network on another trunk: every decoder layer whose
+    /// weights have the same shapes here (all but the first convolutions that read trunk maps
+    /// of another width). A new trunk then starts with a decoder that already knows colours,
+    /// instead of a random one. Returns the names of the layers left as they were.
+    pub fn adopt_decoder(&mut self, from: TrunkNet) -> Vec<&'static str> {
+        let mut kept = Vec::new();
+        let mut check = |fits: bool, name: &'static str| {
+            if !fits {
+                kept.push(name);
+            }
+        };
+        let [n4, n8, n16]: [BatchNorm; 3] = from.norms.try_into().expect("three norms");
+        check(adopt(&mut self.norms[0], n4), "norms.0");
+        check(adopt(&mut self.norms[1], n8), "norms.1");
+        check(adopt(&mut self.norms[2], n16), "norms.2");
+        check(adopt(&mut self.bottom.first, from.bottom.first), "bottom.first");
+        check(adopt(&mut self.bottom.second, from.bottom.second), "bottom.second");
+        check(adopt(&mut self.global, from.global), "global");
+        check(adopt(&mut self.up8.first, from.up8.first), "up8.first");
+        check(adopt(&mut self.up8.second, from.up8.second), "up8.second");
+        check(adopt(&mut self.up4.first, from.up4.first), "up4.first");
+        check(adopt(&mut self.up4.second, from.up4.second), "up4.second");
+        check(adopt(&mut self.head, from.head), "head");
+        kept
+    }
+
     /// The last layer (class scores or ab).
     pub(crate) fn head_mut(&mut self) -> &mut Conv2d {
         &mut self.head
     }
+}
+
+/// Replace `own` by `theirs` when all their weights have the same shapes; whether it did.
+fn adopt<M: Module>(own: &mut M, theirs: M) -> bool {
+    let fits = shapes(own) == shapes(&theirs);
+    if fits {
+        *own = theirs;
+    }
+    fits
+}
+
+/// The shapes of a module's float tensors, in visiting order.
+fn shapes<M: Module>(module: &M) -> Vec<Vec<usize>> {
+    struct Shapes(Vec<Vec<usize>>);
+    impl ModuleVisitor for Shapes {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().dims().to_vec());
+        }
+    }
+    let mut visitor = Shapes(Vec::new());
+    module.visit(&mut visitor);
+    visitor.0
 }
 
 /// The hint planes at 1/`factor` of the working size: in each cell the mean colour of the
@@ -146,6 +196,24 @@ mod tests {
             .slice_assign([0..1, 3..4, 9..12, 9..12], patch(1.0));
         let difference = (net.forward(hinted) - net.forward(plain)).abs().max().into_scalar::<f32>();
         assert!(difference > 1e-4, "the hint did not reach the head ({difference})");
+    }
+
+    #[test]
+    fn a_decoder_moves_to_another_trunk_except_the_layers_reading_its_maps() {
+        let device = Device::flex();
+        let lite0 = config();
+        let lite2 = ModelConfig { arch: Arch::EfficientnetLite2, ..config() };
+        let (ColorNet::Trunk(from), ColorNet::Trunk(mut to)) = (lite0.init(&device), lite2.init(&device)) else {
+            unreachable!()
+        };
+        let head = from.head.weight.val();
+        let kept = to.adopt_decoder(from);
+        // Lite0 and Lite2 taps: 24/24 channels at 1/4, 40/48 at 1/8, 112/120 at 1/16.
+        assert_eq!(kept, ["norms.1", "norms.2", "bottom.first", "up8.first"]);
+        let moved = (to.head.weight.val() - head).abs().max().into_scalar::<f32>();
+        assert_eq!(moved, 0.0, "the head should be the old network's");
+        let out = to.forward(Tensor::zeros([1, INPUT_CHANNELS, 32, 32], &device));
+        assert_eq!(out.dims(), [1, 3, 8, 8]);
     }
 
     #[test]

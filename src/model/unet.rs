@@ -43,8 +43,8 @@ impl ConvBlock {
 /// Two ConvBlocks; the first may change resolution or width.
 #[derive(Module, Debug)]
 pub struct Stage {
-    first: ConvBlock,
-    second: ConvBlock,
+    pub(crate) first: ConvBlock,
+    pub(crate) second: ConvBlock,
 }
 
 impl Stage {

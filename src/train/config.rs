@@ -97,12 +97,15 @@ impl TrainConfig {
         if !SIZE_RANGE.contains(&self.size) || !self.size.is_multiple_of(16) {
             return fail(format!("--size {} must be a multiple of 16 from 32 to 256", self.size));
         }
-        if self.arch == Arch::EfficientnetLite0 && self.trunk.is_none() && self.init.is_none() {
-            return fail(
-                "--arch efficientnet-lite0 starts from the ImageNet trunk: give --trunk (written by \
-                 `burn-colorize import-trunk`, see scripts/import-trunk.sh) or --init MODEL"
-                    .into(),
-            );
+        if let Some(spec) = self.arch.trunk()
+            && self.trunk.is_none()
+            && self.init.is_none()
+        {
+            return fail(format!(
+                "--arch {} starts from the ImageNet trunk: give --trunk (written by \
+                 `burn-colorize import-trunk`, see scripts/import-trunk.sh) or --init MODEL",
+                spec.name.to_lowercase()
+            ));
         }
         if self.batch == 0 || self.epochs == 0 {
             return fail("--batch and --epochs must be at least 1".into());

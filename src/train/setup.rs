@@ -38,7 +38,8 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
 }
 
 /// The network a new run starts from: random weights, or those of the `--init` model
-/// (fine-tuning), which must have the run's architecture.
+/// (fine-tuning), which must have the run's architecture; or, with `--trunk`, the decoder of an
+/// `--init` model on another pretrained trunk, moved onto this run's trunk.
 pub fn initial_net(
     config: &TrainConfig,
     architecture: &ModelConfig,
@@ -48,6 +49,22 @@ pub fn initial_net(
     let Some(path) = &config.init else { return fresh_net(config, architecture, device, reporter) };
     let bytes = std::fs::read(path).map_err(TrainError::io(path))?;
     let model = Model::from_bytes(&bytes, device)?;
+    let same_but_trunk = (ModelConfig { arch: architecture.arch, ..model.config.clone() }) == *architecture;
+    if let (ColorNet::Trunk(from), Some(_)) = (&model.net, &config.trunk)
+        && model.config.arch != architecture.arch
+        && same_but_trunk
+    {
+        let ColorNet::Trunk(mut net) = fresh_net(config, architecture, device, reporter)? else {
+            unreachable!("a trunk architecture builds a trunk network")
+        };
+        let kept = net.adopt_decoder(from.clone());
+        reporter.note(format!(
+            "moved the decoder of {} onto this trunk; layers that read the new trunk's maps start afresh: {}",
+            path.display(),
+            kept.join(", ")
+        ));
+        return Ok(ColorNet::Trunk(net));
+    }
     if &model.config != architecture {
         return Err(TrainError::Config(format!(
             "--init {}: its architecture ({}) differs from this run's ({}); train with its --widths, loss and palette",
@@ -69,7 +86,8 @@ fn fresh_net(
 ) -> Result<ColorNet, TrainError> {
     match (architecture.init(device), &config.trunk) {
         (ColorNet::Trunk(mut net), Some(path)) => {
-            net.trunk = super::import::load_trunk(path, device)?;
+            let spec = architecture.arch.trunk().expect("a trunk architecture");
+            net.trunk = super::import::load_trunk(path, spec, device)?;
             reporter.note(format!("starting from the pretrained trunk {}", path.display()));
             Ok(ColorNet::Trunk(net))
         }

@@ -1,26 +1,34 @@
-"""EfficientNet-Lite0 in plain PyTorch, loading efficientnet-lite0-57934424.pth: the reference
-the Rust trunk is checked against (tests/fixtures/trunk_reference.json).
+"""EfficientNet-Lite0 and -Lite2 in plain PyTorch, loading efficientnet-lite0-57934424.pth or
+efficientnet-lite2-9656183e.pth: the reference the Rust trunks are checked against
+(tests/fixtures/trunk_reference.json and trunk_reference_lite2.json).
 
 Written from the paper and the TensorFlow reference (ReLU6, no squeeze-excite, BatchNorm
 epsilon 1e-3, TensorFlow 'SAME' padding, input (x - 127) / 128), independently of the Rust
 port: BatchNorm is kept as BatchNorm here, not folded.
 
-    python scripts/torch/efficientnet_lite0.py PTH --fixture OUT.json   # write the fixture
-    python scripts/torch/efficientnet_lite0.py PTH --classify photo.jpg  # top-5 ImageNet classes
+    python scripts/torch/efficientnet_lite.py PTH --fixture OUT.json   # write the fixture
+    python scripts/torch/efficientnet_lite.py PTH --classify photo.jpg  # top-5 ImageNet classes
+    (add --arch lite2 for the Lite2 checkpoint)
 """
 import argparse, json, math
 
 import torch
 import torch.nn.functional as F
 
-# (expand, kernel, stride, in, out, repeats)
-STAGES = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
-          (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)]
+# (expand, kernel, stride, in, out, repeats) per stage, and the blocks the decoder taps (the last
+# before each stride-2 block, and the last at stride 16)
+ARCHS = {
+    "lite0": ([(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
+               (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)], (0, 2, 4, 10)),
+    # Lite2: width 1.1 and depth 1.2 of Lite0's, first and last stage not deepened
+    "lite2": ([(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 3), (6, 5, 2, 24, 48, 3), (6, 3, 2, 48, 88, 4),
+               (6, 5, 1, 88, 120, 4), (6, 5, 2, 120, 208, 5), (6, 3, 1, 208, 352, 1)], (0, 3, 6, 14)),
+}
 EPS = 1e-3
 
 
-def blocks():
-    for e, k, s, i, o, r in STAGES:
+def blocks(stages):
+    for e, k, s, i, o, r in stages:
         for j in range(r):
             yield (e, k, s if j == 0 else 1, i if j == 0 else o, o)
 
@@ -33,9 +41,10 @@ def same_pad(x, k, s):
     return F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
 
 
-class Lite0:
-    def __init__(self, path):
+class Lite:
+    def __init__(self, path, arch="lite0"):
         self.sd = torch.load(path, map_location="cpu", weights_only=False)
+        self.stages, self.taps = ARCHS[arch]
 
     def conv_bn(self, x, conv, bn, stride=1, groups=1, act=True):
         w = self.sd[conv + ".weight"]
@@ -44,17 +53,17 @@ class Lite0:
                          self.sd[bn + ".weight"], self.sd[bn + ".bias"], False, 0.0, EPS)
         return F.relu6(x) if act else x
 
-    def features(self, x, taps=(0, 2, 4, 10)):
+    def features(self, x):
         """x: [B, 3, H, W] already scaled; returns the tapped block outputs and the last one."""
         x = self.conv_bn(x, "_conv_stem", "_bn0", stride=2)
         out = []
-        for n, (e, k, s, i, o) in enumerate(blocks()):
+        for n, (e, k, s, i, o) in enumerate(blocks(self.stages)):
             p = f"_blocks.{n}"
             h = self.conv_bn(x, p + "._expand_conv", p + "._bn0") if e != 1 else x
             h = self.conv_bn(h, p + "._depthwise_conv", p + "._bn1", stride=s, groups=h.shape[1])
             h = self.conv_bn(h, p + "._project_conv", p + "._bn2", act=False)
             x = h + x if s == 1 and i == o else h
-            if n in taps:
+            if n in self.taps:
                 out.append(x)
         return out, x
 
@@ -111,8 +120,9 @@ if __name__ == "__main__":
     ap.add_argument("pth")
     ap.add_argument("--fixture")
     ap.add_argument("--classify", nargs="*", default=[])
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="lite0")
     a = ap.parse_args()
-    m = Lite0(a.pth)
+    m = Lite(a.pth, a.arch)
     with torch.no_grad():
         for p in a.classify:
             print(p, classify(m, p))
