@@ -79,12 +79,14 @@ pub struct Args {
     #[arg(long)]
     pub no_augment: bool,
 
-    /// The network: unet (trained from scratch) or efficientnet-lite0 (a decoder on the
-    /// ImageNet-pretrained trunk: knows what things are; needs --trunk or --init).
+    /// The network: unet (trained from scratch), efficientnet-lite0 (a decoder on the
+    /// ImageNet-pretrained trunk: knows what things are; needs --trunk or --init) or
+    /// efficientnet-lite2 (the same decoder on a larger trunk: a 3.6 MB model file in f16).
     #[arg(long, value_enum, default_value_t = ArchArg::Unet)]
     pub arch: ArchArg,
     /// The pretrained trunk's weights, written by `burn-colorize import-trunk`
-    /// (scripts/import-trunk.sh writes target/efficientnet-lite0/trunk.bpk).
+    /// (scripts/import-trunk.sh writes target/efficientnet-lite0/trunk.bpk, and with `lite2`
+    /// target/efficientnet-lite2/trunk.bpk).
     #[arg(long, value_name = "FILE")]
     pub trunk: Option<PathBuf>,
     /// Fine-tune the pretrained trunk too (slower; use a low --lr, e.g. 0.0001, and --init
@@ -117,7 +119,9 @@ pub struct Args {
 
     /// Start from the weights of this model (a run's best.bclz, or models/default.bclz) and
     /// fine-tune it, e.g. on your own photos, instead of starting from random weights. It must
-    /// have this run's architecture (--widths, loss, palette).
+    /// have this run's architecture (--widths, loss, palette). With --trunk, a model on the
+    /// other pretrained trunk also works: its decoder moves onto this run's trunk, and the
+    /// layers that read the trunk's maps start afresh where their widths differ.
     #[arg(long, value_name = "MODEL")]
     pub init: Option<PathBuf>,
 
