@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use burn::prelude::Device;
-use burn_colorize::{Arch, Head, Model};
+use burn_colorize::{Head, Model};
 
 use super::CliError;
 use super::files::load_model;
@@ -38,14 +38,10 @@ pub fn describe(model: &Model, file_size: usize) -> String {
         Head::Regression => "regression (2 ab channels)".to_string(),
     };
     let params = model.num_params();
-    let (arch, widths) = match model.config.arch {
-        Arch::Unet => ("U-Net, trained from scratch", "channels at 1, 1/2, 1/4, 1/8 of the working size"),
-        Arch::EfficientnetLite0 => (
-            "EfficientNet-Lite0 trunk (ImageNet-pretrained, blocks 0-10) and a decoder",
-            "decoder channels at 1/4, 1/8, 1/16 of the working size",
-        ),
-        Arch::EfficientnetLite2 => (
-            "EfficientNet-Lite2 trunk (ImageNet-pretrained, blocks 0-14) and a decoder",
+    let (arch, widths) = match model.config.arch.trunk() {
+        None => ("U-Net, trained from scratch".to_string(), "channels at 1, 1/2, 1/4, 1/8 of the working size"),
+        Some(trunk) => (
+            format!("{} trunk (ImageNet-pretrained, blocks 0-{}) and a decoder", trunk.name, trunk.blocks.len() - 1),
             "decoder channels at 1/4, 1/8, 1/16 of the working size",
         ),
     };

@@ -43,15 +43,21 @@ pub struct TrunkSpec {
 impl TrunkSpec {
     /// The blocks whose outputs the decoder taps: strides 2, 4, 8 and 16.
     pub fn taps(&self) -> [usize; 4] {
-        let last = self.blocks.len() - 1;
-        let mut taps = (0..last).filter(|&i| self.blocks[i + 1].stride == 2).chain([last]);
-        std::array::from_fn(|_| taps.next().expect("four taps"))
+        taps(&self.blocks.iter().map(|block| block.stride).collect::<Vec<_>>())
     }
 
     /// Channels of the tapped feature maps, finest first.
     pub fn tap_channels(&self) -> [usize; 4] {
         self.taps().map(|i| self.blocks[i].output)
     }
+}
+
+/// The blocks tapped, given each block's stride: the last before each stride-2 block, and the
+/// last block (the trunk has three stride-2 blocks after the stem, so four taps).
+fn taps(strides: &[usize]) -> [usize; 4] {
+    let last = strides.len() - 1;
+    let mut taps = (0..last).filter(|&i| strides[i + 1] == 2).chain([last]);
+    std::array::from_fn(|_| taps.next().expect("four taps: three stride-2 blocks after the stem"))
 }
 
 /// EfficientNet-Lite0 (75.1 % ImageNet top-1), blocks 0–10.
@@ -154,16 +160,16 @@ impl Trunk {
     /// Returns the tapped maps at strides 2, 4, 8 and 16: the output of the last block before
     /// each stride-2 block, and of the last block.
     pub fn forward(&self, rgb: Tensor<4>) -> [Tensor<4>; 4] {
+        let tapped = taps(&self.blocks.iter().map(|block| block.depthwise.stride[0]).collect::<Vec<_>>());
         let mut x = relu6(self.stem.forward(rgb));
-        let mut taps = Vec::with_capacity(4);
+        let mut maps = Vec::with_capacity(4);
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(x);
-            let next_strides = self.blocks.get(i + 1).is_none_or(|next| next.depthwise.stride == [2, 2]);
-            if next_strides {
-                taps.push(x.clone());
+            if tapped.contains(&i) {
+                maps.push(x.clone());
             }
         }
-        taps.try_into().expect("four taps: the trunk has three stride-2 blocks after the stem")
+        maps.try_into().expect("one map per tap")
     }
 }
 

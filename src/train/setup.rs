@@ -49,15 +49,14 @@ pub fn initial_net(
     let Some(path) = &config.init else { return fresh_net(config, architecture, device, reporter) };
     let bytes = std::fs::read(path).map_err(TrainError::io(path))?;
     let model = Model::from_bytes(&bytes, device)?;
-    let same_but_trunk = (ModelConfig { arch: architecture.arch, ..model.config.clone() }) == *architecture;
-    if let (ColorNet::Trunk(from), Some(_)) = (&model.net, &config.trunk)
+    let other_trunk = config.trunk.is_some()
         && model.config.arch != architecture.arch
-        && same_but_trunk
-    {
+        && (ModelConfig { arch: architecture.arch, ..model.config.clone() }) == *architecture;
+    if other_trunk && let ColorNet::Trunk(from) = model.net {
         let ColorNet::Trunk(mut net) = fresh_net(config, architecture, device, reporter)? else {
             unreachable!("a trunk architecture builds a trunk network")
         };
-        let kept = net.adopt_decoder(from.clone());
+        let kept = net.adopt_decoder(from);
         reporter.note(format!(
             "moved the decoder of {} onto this trunk; layers that read the new trunk's maps start afresh: {}",
             path.display(),
