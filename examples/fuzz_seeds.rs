@@ -21,6 +21,7 @@ fn main() {
     let counts = [
         ("decode_colorize", images(&out.join("decode_colorize"))),
         ("rgba_options", requests(&out.join("rgba_options"))),
+        ("reference", references(&out.join("reference"))),
         ("model_load", models(&out.join("model_load"))),
     ];
     for (target, count) in counts {
@@ -106,13 +107,40 @@ fn requests(dir: &Path) -> usize {
     count
 }
 
-/// Small model files of both architectures, f32 and f16.
+/// Colour references: encoded photos (mode byte 0) and RGBA pixels (mode byte 1), colourful and grey.
+fn references(dir: &Path) -> usize {
+    let mut count = 0;
+    for (width, height) in SIZES {
+        let grey = DynamicImage::ImageRgba8(pattern(width, height)).grayscale().to_rgba8();
+        for (kind, image) in [("colour", pattern(width, height)), ("grey", grey)] {
+            let mut encoded = Cursor::new(vec![0u8]);
+            encoded.set_position(1);
+            DynamicImage::ImageRgba8(image.clone()).write_to(&mut encoded, ImageFormat::Png).expect("PNG encodes");
+            save(dir, &format!("{width}x{height}-{kind}.png.bin"), encoded.get_ref());
+            let mut raw = vec![1u8];
+            raw.extend_from_slice(&(width as u16).to_le_bytes());
+            raw.extend_from_slice(&(height as u16).to_le_bytes());
+            raw.extend_from_slice(image.as_raw());
+            save(dir, &format!("{width}x{height}-{kind}.rgba.bin"), &raw);
+            count += 2;
+        }
+    }
+    count
+}
+
+/// Small model files of both architectures, f32 and f16, with and without the colour-reference
+/// input. `unet-guided-f16.bclz` is also the guided model of the browser tests
+/// (scripts/test-browser.sh): its reference branch starts at random, so a reference changes
+/// its colours.
 fn models(dir: &Path) -> usize {
     let unet = common::tiny_model();
     let config = ModelConfig { arch: Arch::EfficientnetLite0, ..unet.config.clone() };
-    let trunk = Model::random(config, &Device::flex());
+    let trunk = Model::random(config.clone(), &Device::flex());
+    let guided = |config: ModelConfig| Model::random(ModelConfig { reference: true, ..config }, &Device::flex());
     save(dir, "unet-f32.bclz", &unet.to_bytes().expect("serialise"));
     save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));
-    3
+    save(dir, "unet-guided-f16.bclz", &guided(unet.config.clone()).to_bytes_with(true).expect("serialise"));
+    save(dir, "trunk-guided-f16.bclz", &guided(config).to_bytes_with(true).expect("serialise"));
+    5
 }

@@ -64,6 +64,13 @@ export interface ColorizeOptions {
   edgeAware?: boolean;
   /** Spread each hint over its region after the network (default true); false leaves hints to the network alone. */
   propagateHints?: boolean;
+  /**
+   * A colour photo that lends its colours (a modern photo of the same street, the same kind of
+   * flower, the person's colour portrait): only its colours count, not its layout. Any input
+   * type; refused when grey, empty, not an image or over `maxMegapixels`, and by a model
+   * without the reference input (see `takesReference`). Combines with hints.
+   */
+  reference?: ColorizeInput;
 }
 
 export interface ColorizeResult {
@@ -90,6 +97,8 @@ export interface SuggestOptions {
   size?: number;
   /** Hints already placed; they change what the network predicts elsewhere. */
   hints?: Hint[];
+  /** A colour reference, as for `colorize`: the suggestions follow its colours. */
+  reference?: ColorizeInput;
   /** Refuse inputs over this many megapixels (default 100). */
   maxMegapixels?: number;
   /** Cancels the call, queued or running. */
@@ -112,6 +121,8 @@ export declare class Colorizer {
   static create(options?: CreateOptions): Promise<Colorizer>;
   readonly backend: 'webgpu' | 'cpu';
   readonly parameterCount: number;
+  /** Whether the model takes a colour reference (the `reference` option). */
+  readonly takesReference: boolean;
   colorize(input: ColorizeInput, options?: ColorizeOptions): Promise<ColorizeResult>;
   /** The most likely distinct colours at one point, most likely first. */
   suggest(input: ColorizeInput, options: SuggestOptions): Promise<Suggestion[]>;

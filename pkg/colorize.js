@@ -64,6 +64,9 @@ export async function gpuMemory() {
   return (await firstInstance()).webgpuMemory();
 }
 
+/** The bytes of an ImageData's pixels, without a copy. */
+const rgbaOf = (imageData) => new Uint8Array(imageData.data.buffer, imageData.data.byteOffset, imageData.data.byteLength);
+
 /** Only Colorizer.create makes Colorizers. */
 const CREATE = Symbol('create');
 
@@ -77,6 +80,8 @@ export class Colorizer {
   #disposed = false;
   /** A copy of the encoded bytes whose pixels the module holds from the last call, if any. */
   #lastBytes = null;
+  /** The colour reference the module holds (a copy of its bytes, or the object itself), if any. */
+  #lastReference = null;
 
   constructor(token, wasm, inner, model) {
     if (token !== CREATE) throw new TypeError('use `await Colorizer.create(options)`');
@@ -111,6 +116,12 @@ export class Colorizer {
     return this.#inner.backend;
   }
 
+  /** Whether the model takes a colour reference (the `reference` option). */
+  get takesReference() {
+    this.#checkLive();
+    return this.#inner.takesReference;
+  }
+
   /** Parameters of the loaded network. */
   get parameterCount() {
     this.#checkLive();
@@ -124,7 +135,8 @@ export class Colorizer {
    * pixels), maxMegapixels, encode ('image/png' | 'image/jpeg' | 'image/webp' or
    * {type, quality}: also return the result as a Blob), png (also return PNG bytes), signal
    * (an AbortSignal), onProgress (called with {stage}: 'decode', 'network', 'upsample',
-   * 'encode'). Calls run one at a time, in order.
+   * 'encode'), reference (a colour photo that lends its colours, of the same types as `input`:
+   * only its colours count, not its layout; refused when grey). Calls run one at a time, in order.
    * Resolves to { imageData, width, height, blob?, png?, backend, milliseconds }.
    */
   colorize(input, options = {}) {
@@ -134,7 +146,7 @@ export class Colorizer {
   /**
    * The colours the network finds most likely at one point of `input`, to offer beside a
    * colour picker. Options: x, y (image pixels, required), k (how many, default 6), and the
-   * same size/hints/signal as `colorize`. Resolves to [{ r, g, b, ab: [a, b], probability }],
+   * same size/hints/reference/signal as `colorize`. Resolves to [{ r, g, b, ab: [a, b], probability }],
    * most likely first; r, g, b render the colour at the photo's lightness at that point.
    */
   suggest(input, options) {
@@ -180,19 +192,49 @@ export class Colorizer {
   async #withInput(input, options, withPixels, withLast) {
     const bytes = await bytesOf(input);
     if (bytes && this.#lastBytes && sameBytes(bytes, this.#lastBytes)) return withLast();
-    let imageData;
-    if (bytes) imageData = await decodeToImageData(bytes, options, this.#wasm);
-    else if (isImageData(input)) imageData = input;
-    else if (isDrawable(input)) imageData = await drawableToImageData(input, options, this.#wasm);
-    else throw new TypeError(`input must be ${INPUT_TYPES}`);
-    const pixels = new Uint8Array(imageData.data.buffer, imageData.data.byteOffset, imageData.data.byteLength);
+    const imageData = await this.#imageData(input, bytes, options, 'input');
+    const pixels = rgbaOf(imageData);
     this.#lastBytes = null; // the module replaces its photo in this call
     const result = await withPixels(pixels, imageData.width, imageData.height);
     this.#lastBytes = bytes ? bytes.slice() : null;
     return result;
   }
 
-  async #colorize(input, { signal, onProgress, encode, ...options }) {
+  /** The pixels of `input` (whose encoded bytes, if it is a file, are `bytes`). */
+  async #imageData(input, bytes, options, what) {
+    if (bytes) return decodeToImageData(bytes, options, this.#wasm);
+    if (isImageData(input)) return input;
+    if (isDrawable(input)) return drawableToImageData(input, options, this.#wasm);
+    throw new TypeError(`${what} must be ${INPUT_TYPES}`);
+  }
+
+  /**
+   * Lend the colours of `reference` to the module for the call that follows, or take them
+   * back when there is none; nothing is decoded when the module holds the same one already.
+   */
+  async #lendReference(reference, options) {
+    if (reference === undefined || reference === null) {
+      if (this.#lastReference !== null) this.#inner.clearReference();
+      this.#lastReference = null;
+      return;
+    }
+    // A model without the reference input says so before anything is decoded.
+    if (!this.#inner.takesReference) this.#inner.setReference(new Uint8Array(0), 0, 0, options);
+    const bytes = await bytesOf(reference);
+    if (bytes ? sameBytes(bytes, this.#lastReference) : reference === this.#lastReference) return;
+    this.#lastReference = null;
+    let imageData;
+    try {
+      imageData = await this.#imageData(reference, bytes, options, 'reference');
+    } catch (e) {
+      if (e instanceof TypeError) throw e;
+      throw new Error(`the colour reference: ${e.message}`);
+    }
+    this.#inner.setReference(rgbaOf(imageData), imageData.width, imageData.height, options);
+    this.#lastReference = bytes ? bytes.slice() : reference;
+  }
+
+  async #colorize(input, { signal, onProgress, encode, reference, ...options }) {
     const start = performance.now();
     const wantPng = Boolean(options.png);
     const encoding = encode !== undefined ? encodeOptions(encode) : null;
@@ -205,12 +247,15 @@ export class Colorizer {
       }
     };
     report('decode');
-    const result = await this.#recovering(() => this.#withInput(
-      input,
-      options,
-      (pixels, width, height) => this.#inner.colorizeRgba(pixels, width, height, options, report),
-      () => this.#inner.colorizeLast(options, report),
-    ));
+    const result = await this.#recovering(async () => {
+      await this.#lendReference(reference, options);
+      return this.#withInput(
+        input,
+        options,
+        (pixels, width, height) => this.#inner.colorizeRgba(pixels, width, height, options, report),
+        () => this.#inner.colorizeLast(options, report),
+      );
+    });
     const pixels = new Uint8ClampedArray(result.rgba.buffer, result.rgba.byteOffset, result.rgba.byteLength);
     const imageData = new ImageData(pixels, result.width, result.height);
     const out = { imageData, width: result.width, height: result.height };
@@ -225,13 +270,16 @@ export class Colorizer {
 
   #suggest(input, options) {
     if (!options || typeof options !== 'object') throw new TypeError('suggest needs options with {x, y} in image pixels');
-    const { signal, onProgress, ...rest } = options;
-    return this.#recovering(() => this.#withInput(
-      input,
-      rest,
-      (pixels, width, height) => this.#inner.suggestRgba(pixels, width, height, rest),
-      () => this.#inner.suggestLast(rest),
-    ));
+    const { signal, onProgress, reference, ...rest } = options;
+    return this.#recovering(async () => {
+      await this.#lendReference(reference, rest);
+      return this.#withInput(
+        input,
+        rest,
+        (pixels, width, height) => this.#inner.suggestRgba(pixels, width, height, rest),
+        () => this.#inner.suggestLast(rest),
+      );
+    });
   }
 
   /**
@@ -256,5 +304,6 @@ export class Colorizer {
     this.#wasm = await freshInstance();
     this.#inner = await this.#wasm.WasmColorizer.create(this.#model, 'cpu');
     this.#lastBytes = null;
+    this.#lastReference = null;
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the three input paths with cargo fuzz (libFuzzer, nightly Rust; both installed here on
+# Fuzzes the four input paths with cargo fuzz (libFuzzer, nightly Rust; both installed here on
 # first use): encoded bytes -> decode -> colorize, RGBA + options JSON -> colorize (the JS API's
-# inputs), and model-file bytes -> load. Seeds are generated (examples/fuzz_seeds.rs); the
+# inputs), a colour reference (encoded or RGBA) -> colorize, and model-file bytes -> load. Seeds are generated (examples/fuzz_seeds.rs); the
 # corpus grows in fuzz/corpus/. A crash leaves its input in fuzz/artifacts/<target>/: replay it
 # with `cargo +nightly fuzz run <target> <file>`, fix the cause, and keep the input in a test.
 #
@@ -9,7 +9,7 @@
 #   FUZZ_RUNS=1000000 bash scripts/fuzz.sh       stop each target after this many executions
 #
 # Settings (environment):
-#   FUZZ_TARGETS     which targets (default: all three)
+#   FUZZ_TARGETS     which targets (default: all four)
 #   FUZZ_JOBS        targets fuzzed at once (default: the number of cores)
 #   FUZZ_SANITIZER   none (default) or address. Our code is safe Rust, so AddressSanitizer only
 #                    watches the unsafe code inside dependencies, and it costs ~10x the
@@ -29,7 +29,7 @@ seconds=${1:-60}
 runs=${FUZZ_RUNS:-}
 jobs=${FUZZ_JOBS:-$(nproc)}
 sanitizer=${FUZZ_SANITIZER:-none}
-read -r -a targets <<<"${FUZZ_TARGETS:-model_load decode_colorize rgba_options}" # slowest first
+read -r -a targets <<<"${FUZZ_TARGETS:-model_load decode_colorize rgba_options reference}" # slowest first
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal

@@ -18,6 +18,13 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -x tests/browser/n
 fi
 
 bash scripts/site.sh
+# A small model with the colour-reference input (the bundled one may have none), served beside
+# the page for the reference tests (`?model=test-models/guided.bclz`). It is one of the fuzz
+# seeds: the example runs with the native test build's settings, so it costs no build of its own.
+guided=fuzz/seeds/model_load/unet-guided-f16.bclz
+[ -f "$guided" ] || cargo run --quiet --features cli,gpu --example fuzz_seeds -- fuzz/seeds
+mkdir -p target/site/test-models
+cp "$guided" target/site/test-models/guided.bclz
 
 echo "== wasm-bindgen-test in headless Chromium"
 # The wasm profile and features of pkg/ (scripts/build-wasm.sh): the dependencies just built for

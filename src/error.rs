@@ -31,6 +31,13 @@ pub enum Error {
     HintOutside { index: usize, x: f32, y: f32, width: u32, height: u32 },
     #[error("the point ({x}, {y}) is outside the {width}x{height} image")]
     PointOutside { x: f32, y: f32, width: u32, height: u32 },
+    #[error("a grey photo has no colours to lend: give a colour photo as the reference")]
+    GreyReference,
+    #[error(
+        "this model takes no colour reference (it was trained without one): use a model trained \
+         with `train --reference`, such as the bundled one, or leave the reference out"
+    )]
+    NoReferenceInput,
     #[error("invalid option: {0}")]
     InvalidOption(String),
     #[error("the compute backend failed: {0}")]

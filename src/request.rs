@@ -35,6 +35,7 @@ impl RequestOptions {
             max_megapixels: self.max_megapixels.unwrap_or(defaults.max_megapixels),
             edge_aware: self.edge_aware.unwrap_or(defaults.edge_aware),
             propagate_hints: self.propagate_hints.unwrap_or(defaults.propagate_hints),
+            reference: None,
         };
         options.validate()?;
         Ok(options)

@@ -311,3 +311,66 @@ fn calibrate_changes_colours_and_the_opposite_beta_undoes_it() {
     assert!(changed >= 8, "the correction changed no colour: largest step {changed}");
     assert!(back <= 1, "the opposite β did not restore the colours: largest step {back}");
 }
+
+#[test]
+fn colorize_and_eval_take_a_reference_and_refuse_bad_ones_clearly() {
+    let dir = temp_dir("reference");
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, encode(&DynamicImage::ImageRgb8(scene(24, 16)), ImageFormat::Png)).unwrap();
+    let colourful = dir.join("colourful.png");
+    std::fs::write(&colourful, encode(&DynamicImage::ImageRgb8(scene(30, 20)), ImageFormat::Png)).unwrap();
+    let guided = dir.join("guided.bclz");
+    let config = burn_colorize::ModelConfig { reference: true, ..tiny_model().config };
+    std::fs::write(&guided, Model::random(config, &Device::flex()).to_bytes().unwrap()).unwrap();
+    let run = |model: &Path, reference: &Path| {
+        let out = dir.join("out.png");
+        let _ = std::fs::remove_file(&out);
+        let mut command = cli();
+        command.arg("colorize").arg(&photo).arg("-o").arg(&out).arg("--model").arg(model);
+        let output = command.arg("--reference").arg(reference).output().unwrap();
+        (output.status.success() && out.exists(), String::from_utf8_lossy(&output.stderr).to_string())
+    };
+    let (ok, stderr) = run(&guided, &colourful);
+    assert!(ok, "{stderr}");
+    let info = cli().arg("info").arg(&guided).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains("hint mask, a colour reference"));
+
+    let (ok, stderr) = run(&write_model(&dir), &colourful);
+    assert!(!ok && stderr.contains("takes no colour reference"), "{stderr}");
+    let grey = dir.join("grey.png");
+    std::fs::write(&grey, encode(&DynamicImage::ImageRgb8(scene(20, 20)).grayscale(), ImageFormat::Png)).unwrap();
+    let empty = dir.join("empty.jpg");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.join("notes.png");
+    std::fs::write(&text, "not an image").unwrap();
+    for (reference, message) in [(&grey, "no colours to lend"), (&empty, "empty"), (&text, "not an image")] {
+        let (ok, stderr) = run(&guided, reference);
+        let named = format!("the colour reference {}", reference.display());
+        assert!(!ok && stderr.contains(&named) && stderr.contains(message), "{stderr}");
+    }
+
+    // eval colours each photo with its own colours, or another photo of its folder's.
+    let data = dir.join("data");
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(data.join(class)).unwrap();
+        for i in 0..2 {
+            let image = DynamicImage::ImageRgb8(scene(20 + i, 16));
+            std::fs::write(data.join(class).join(format!("{i}.png")), encode(&image, ImageFormat::Png)).unwrap();
+        }
+    }
+    for reference in ["self", "category"] {
+        let mut command = cli();
+        command.args(["eval", "--reference", reference, "--model"]).arg(&guided);
+        let output = command.arg("--data").arg(&data).arg("--grid").arg(dir.join("grid.png")).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && stdout.contains("0 hints:") && stdout.contains("4 images"), "{stdout}");
+    }
+    // Rows of grey | without the reference | the reference | with it | original, 160 px high.
+    let grid = image::open(dir.join("grid.png")).unwrap();
+    assert_eq!(grid.height(), 4 * 164 + 4);
+    assert!(grid.width() >= 5 * (200 + 4) + 4, "five photos a row: {}", grid.width());
+    let mut command = cli();
+    command.args(["eval", "--reference", "self", "--model"]).arg(write_model(&dir));
+    let output = command.arg("--data").arg(&data).output().unwrap();
+    assert!(!output.status.success() && String::from_utf8_lossy(&output.stderr).contains("takes no colour reference"));
+}

@@ -27,10 +27,11 @@ fn model_bytes() -> Uint8Array {
 }
 
 /// An untrained model of the pretrained-trunk architecture (EfficientNet-Lite0 and decoder):
-/// depthwise convolutions, SAME padding and pooled hints on both backends.
-fn trunk_model_bytes() -> Uint8Array {
+/// depthwise convolutions, SAME padding and pooled hints on both backends; with `reference`,
+/// the colour-reference branch too (random, so a reference changes the colours).
+fn trunk_model_bytes(reference: bool) -> Uint8Array {
     let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
-    let config = ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 32, 32], head };
+    let config = ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 32, 32], head, reference };
     Uint8Array::from(Model::random(config, &Device::flex()).to_bytes_with(true).unwrap().as_slice())
 }
 
@@ -122,8 +123,40 @@ async fn webgpu_and_cpu_give_the_same_colours_and_keep_size_and_lightness() {
 
 #[wasm_bindgen_test]
 async fn the_pretrained_trunk_architecture_agrees_on_webgpu_and_cpu() {
-    let (_, worst) = cpu_and_gpu(trunk_model_bytes(), 45, 29).await;
+    let (_, worst) = cpu_and_gpu(trunk_model_bytes(false), 45, 29).await;
     assert!(worst <= TOLERANCE, "WebGPU and CPU differ by {worst} levels on the trunk architecture");
+}
+
+#[wasm_bindgen_test]
+async fn a_colour_reference_changes_the_colours_alike_on_webgpu_and_cpu() {
+    let model = trunk_model_bytes(true);
+    let (reference, width, height) = photo(30, 20);
+    let mut results = Vec::new();
+    for backend in ["cpu", "webgpu"] {
+        let mut colorizer = WasmColorizer::create(model.clone(), backend.into()).await.unwrap();
+        assert!(colorizer.takes_reference());
+        let plain = rgba(&colorize(&mut colorizer, photo(24, 16), options()).await.unwrap());
+        colorizer.set_reference(&reference, width, height, options()).unwrap();
+        let guided = rgba(&colorize(&mut colorizer, photo(24, 16), options()).await.unwrap());
+        assert!(largest_step(&plain, &guided) > 0, "{backend}: the reference reached the colours");
+        colorizer.clear_reference();
+        let again = rgba(&colorize(&mut colorizer, photo(24, 16), options()).await.unwrap());
+        assert_eq!(largest_step(&plain, &again), 0, "{backend}: cleared, the colours come back");
+        results.push(guided);
+    }
+    let worst = largest_step(&results[0], &results[1]);
+    assert!(worst <= TOLERANCE, "with a reference, WebGPU and CPU differ by {worst} levels");
+
+    let mut colorizer = WasmColorizer::create(model, "cpu".into()).await.unwrap();
+    let grey = [90u8, 90, 90, 255].repeat(16);
+    let refused = message(colorizer.set_reference(&grey, 4, 4, options()).err().unwrap().into());
+    assert!(refused.starts_with("the colour reference: a grey photo has no colours to lend"), "{refused}");
+    let huge = message(colorizer.set_reference(&[], 20_000, 20_000, options()).err().unwrap().into());
+    assert!(huge.contains("too large"), "{huge}");
+    let mut automatic = WasmColorizer::create(model_bytes(), "cpu".into()).await.unwrap();
+    assert!(!automatic.takes_reference());
+    let refused = message(automatic.set_reference(&reference, width, height, options()).err().unwrap().into());
+    assert!(refused.contains("takes no colour reference"), "{refused}");
 }
 
 #[wasm_bindgen_test]
@@ -177,7 +210,7 @@ async fn progress_names_each_stage_and_a_throw_stops_the_call() {
 
 #[wasm_bindgen_test]
 async fn dispose_gives_the_gpu_memory_back() {
-    let mut colorizer = WasmColorizer::create(trunk_model_bytes(), "webgpu".into()).await.unwrap();
+    let mut colorizer = WasmColorizer::create(trunk_model_bytes(false), "webgpu".into()).await.unwrap();
     colorize(&mut colorizer, photo(64, 48), options()).await.unwrap();
     let in_use = |usage: &JsValue| Reflect::get(usage, &"inUse".into()).unwrap().as_f64().unwrap();
     let before = webgpu_memory().unwrap();

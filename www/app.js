@@ -1,7 +1,8 @@
 // The page: picks up photos (file picker, drag and drop, paste), sends them to the worker,
 // shows before/after, lets the user pin colour hints (hints.js), tune saturation and download
-// the full-size PNG.
+// the full-size PNG; an optional colour reference (reference.js) lends its colours.
 import { createHints } from './hints.js';
+import { createReference } from './reference.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -52,6 +53,7 @@ function startWorker(backend, { keepRequests = false } = {}) {
   worker.onmessage = ({ data }) => {
     if (data.type === 'ready') {
       showBackend(data.backend, data.parameters);
+      reference.show(data.takesReference);
       setStatus(current ? 'Colorizing…' : 'Ready: choose, drop or paste a photo.', Boolean(current));
     } else if (data.type === 'fatal') {
       setStatus('');
@@ -70,7 +72,7 @@ function startWorker(backend, { keepRequests = false } = {}) {
     event.preventDefault();
     restartWorker(event.message ?? 'unknown error');
   };
-  worker.postMessage({ type: 'init', backend });
+  worker.postMessage({ type: 'init', backend, model: modelUrl });
   // Requests still waiting (the worker died under them) go to the new worker, in order.
   for (const [id, { message }] of pending) worker.postMessage({ ...message, id });
 }
@@ -163,7 +165,7 @@ async function run() {
   ui.error.hidden = true;
   setStatus(`Colorizing ${name}…`, true);
   try {
-    const options = { saturation: Number(ui.saturation.value), hints: hints.list(), ...workingSize };
+    const options = { saturation: Number(ui.saturation.value), hints: hints.list(), ...referenceOption(), ...workingSize };
     const stages = { decode: 'decoding', network: 'running the network', upsample: 'full resolution' };
     const progress = (stage) => setStatus(`Colorizing ${name}: ${stages[stage] ?? stage}…`, true);
     const result = await ask('colorize', bytes, options, progress);
@@ -192,9 +194,21 @@ const hints = createHints({
     const [r, g, b] = ui.after.getContext('2d').getImageData(Math.floor(x), Math.floor(y), 1, 1).data;
     return { r, g, b };
   },
-  suggest: (x, y, others) => ask('suggest', current.bytes, { x, y, k: 6, hints: others, ...workingSize })
+  suggest: (x, y, others) => ask('suggest', current.bytes, { x, y, k: 6, hints: others, ...referenceOption(), ...workingSize })
     .then((reply) => reply.colours),
 });
+
+// The colour reference: changing or removing it re-colours the current photo.
+const reference = createReference({
+  section: $('reference'), drop: $('reference-drop'), file: $('reference-file'), thumb: $('reference-thumb'),
+  name: $('reference-name'), remove: $('reference-remove'),
+}, { changed: () => run() });
+
+/** The `reference` option of a request, when a reference is set. */
+function referenceOption() {
+  const bytes = reference.bytes();
+  return bytes ? { reference: bytes } : {};
+}
 
 async function accept(file) {
   if (!file) return;
@@ -243,7 +257,10 @@ ui.saturation.addEventListener('input', () => {
 });
 
 // Backend choice: ?backend=cpu in the address, or the selector. ?size=N sets the working size.
+// ?model=PATH loads another model file from this site (your own trained model, say) instead of
+// the default; the Content-Security-Policy refuses any other origin.
 const params = new URLSearchParams(location.search);
+const modelUrl = params.has('model') ? new URL(params.get('model'), location.href).href : undefined;
 const wanted = params.get('backend');
 const workingSize = params.has('size') ? { size: Number(params.get('size')) } : {};
 if (wanted === 'cpu' || wanted === 'auto') ui.backend.value = wanted;

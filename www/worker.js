@@ -7,10 +7,13 @@ import { Colorizer } from './pkg/colorize.js';
 let colorizer = null;
 let ready = null;
 
-async function start(backend) {
+async function start(backend, model) {
   try {
-    colorizer = await Colorizer.create({ backend });
-    self.postMessage({ type: 'ready', backend: colorizer.backend, parameters: colorizer.parameterCount });
+    colorizer = await Colorizer.create({ backend, model });
+    self.postMessage({
+      type: 'ready', backend: colorizer.backend, parameters: colorizer.parameterCount,
+      takesReference: colorizer.takesReference,
+    });
   } catch (e) {
     self.postMessage({ type: 'fatal', message: e?.message ?? String(e) });
     throw e;
@@ -19,7 +22,7 @@ async function start(backend) {
 
 self.onmessage = async ({ data }) => {
   if (data.type === 'init') {
-    ready = start(data.backend);
+    ready = start(data.backend, data.model);
     return;
   }
   if (data.type === 'suggest') {

@@ -5,6 +5,7 @@
 
 use burn::prelude::*;
 use burn_colorize::color::classes::gamut_grid;
+use burn_colorize::color::reference::ColorReference;
 use burn_colorize::request::{RequestOptions, photo_from_rgba};
 use burn_colorize::{ColorizeOptions, Colorizer, Head, Model, ModelConfig, OutputFormat, Photo, encode};
 use image::DynamicImage;
@@ -22,6 +23,15 @@ thread_local! {
     static COLORIZER: Colorizer = {
         let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
         Colorizer::new(Model::random(ModelConfig::tiny(head), &Device::flex()), Device::flex())
+    };
+}
+
+thread_local! {
+    /// The same tiny U-Net with the colour-reference input, for the reference target.
+    static GUIDED: Colorizer = {
+        let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
+        let config = ModelConfig { reference: true, ..ModelConfig::tiny(head) };
+        Colorizer::new(Model::random(config, &Device::flex()), Device::flex())
     };
 }
 
@@ -57,6 +67,27 @@ pub fn rgba_options(data: &[u8]) {
             encode(&image, OutputFormat::Png).expect("a colorized photo always encodes");
         }
     }
+}
+
+/// A colour reference, as the CLI reads it (encoded bytes: first byte 0) or as the browser
+/// hands it over (first byte 1, then width u16 | height u16 | RGBA pixels) → its colours →
+/// a small photo coloured with it.
+pub fn reference(data: &[u8]) {
+    let reference = match data.split_first() {
+        Some((0, bytes)) => ColorReference::from_bytes(bytes, MAX_MEGAPIXELS),
+        Some((_, rest)) => {
+            let Some((header, pixels)) = rest.split_first_chunk::<4>() else { return };
+            let width = u16::from_le_bytes([header[0], header[1]]) as u32;
+            let height = u16::from_le_bytes([header[2], header[3]]) as u32;
+            ColorReference::from_rgba(pixels, width, height)
+        }
+        None => return,
+    };
+    let Ok(reference) = reference else { return };
+    let photo = Photo::from_image(&DynamicImage::new_luma8(12, 9)).expect("a small grey photo");
+    let options = ColorizeOptions { size: 16, reference: Some(reference), ..ColorizeOptions::default() };
+    let image = GUIDED.with(|colorizer| pollster::block_on(colorizer.colorize_photo(&photo, &options)));
+    assert_eq!(image.expect("a valid reference colours any photo").width(), 12);
 }
 
 /// A model file's bytes → `Model::from_bytes`; a file that loads also runs.

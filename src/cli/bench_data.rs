@@ -46,7 +46,7 @@ pub fn measure(
     }
     let classes = gamut_grid(GRID);
     let spec = TargetSpec { weights: vec![1.0; classes.len()], classes, k: SOFT_K, sigma: SOFT_SIGMA };
-    let recipe = Recipe { size, stride, augment: Augment::default(), hints: HintCount::Random };
+    let recipe = Recipe { size, stride, augment: Augment::default(), hints: HintCount::Random, references: None };
     let items: Vec<&Item> = set.train.iter().cycle().take(batch * batches).collect();
     let time = |threads: usize| -> Result<f64, CliError> {
         let pool =

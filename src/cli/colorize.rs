@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
+use burn_colorize::color::reference::ColorReference;
 use burn_colorize::{ColorizeOptions, Colorizer, Hint, OutputFormat, encode};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,7 +21,8 @@ use super::look::LookArgs;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:\n  burn-colorize colorize old-photo.jpg -o colour/\n  \
     burn-colorize colorize scans/ -o coloured-scans/ --format jpg --saturation 1.2\n  \
-    burn-colorize colorize portrait.png -o portrait-colour.png --hint 120,80,#3366cc")]
+    burn-colorize colorize portrait.png -o portrait-colour.png --hint 120,80,#3366cc\n  \
+    burn-colorize colorize 1950-street.jpg -o street.png --reference street-today.jpg")]
 pub struct Args {
     /// Image files or folders to colorize.
     #[arg(required = true, value_name = "INPUT")]
@@ -53,6 +55,13 @@ pub struct Args {
     /// Read more hints from a JSON file: [{"x": 10, "y": 20, "r": 255, "g": 0, "b": 0}, ...].
     #[arg(long, value_name = "PATH")]
     pub hints_file: Option<PathBuf>,
+
+    /// A colour photo that lends its colours: a modern photo of the same street, the same kind
+    /// of flower, the person's colour portrait. Only its colours count, not its layout; the
+    /// network uses them where they fit. Applies to every input; combines with hints. Needs a
+    /// model trained with a reference input (`train --reference`).
+    #[arg(long, value_name = "PHOTO")]
+    pub reference: Option<PathBuf>,
 
     /// Refuse images over this many megapixels (protects against decompression bombs).
     #[arg(long, default_value_t = burn_colorize::pipeline::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
@@ -103,9 +112,20 @@ fn options(args: &Args) -> Result<ColorizeOptions, CliError> {
     if let Some(path) = &args.hints_file {
         hints.extend(read_hints_file(path)?);
     }
-    let options = ColorizeOptions { hints, max_megapixels: args.max_megapixels, ..args.look.options() };
+    let reference = match &args.reference {
+        Some(path) => Some(read_reference(path, args.max_megapixels)?),
+        None => None,
+    };
+    let options = ColorizeOptions { hints, reference, max_megapixels: args.max_megapixels, ..args.look.options() };
     options.validate()?;
     Ok(options)
+}
+
+/// The colours of the reference photo at `path`, with the same checks as an input.
+fn read_reference(path: &Path, max_megapixels: f64) -> Result<ColorReference, CliError> {
+    let bytes = std::fs::read(path).map_err(CliError::io(path))?;
+    ColorReference::from_bytes(&bytes, max_megapixels)
+        .map_err(|source| CliError::Reference { path: path.to_path_buf(), source })
 }
 
 /// Colorize one file and write its result.
@@ -134,6 +154,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let jobs = plan(&args.inputs, &args.output, ext)?;
     let device = Device::flex();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), args.untrained, &device)?, device);
+    if options.reference.is_some() && !colorizer.model().config.reference {
+        return Err(burn_colorize::Error::NoReferenceInput.into());
+    }
     let bar = ProgressBar::new(jobs.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg} (ETA {eta})")
             .expect("valid template"),

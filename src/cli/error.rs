@@ -9,6 +9,8 @@ use thiserror::Error;
 pub enum CliError {
     #[error("{path}: {source}")]
     Image { path: PathBuf, source: burn_colorize::Error },
+    #[error("the colour reference {path}: {source}")]
+    Reference { path: PathBuf, source: burn_colorize::Error },
     #[error("{0}")]
     Library(#[from] burn_colorize::Error),
     #[error("{path}: {source}")]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use burn::prelude::Device;
 use burn_colorize::Colorizer;
 use burn_colorize::train::data::Dataset;
-use burn_colorize::train::eval::{EvalOptions, evaluate};
+use burn_colorize::train::eval::{EvalOptions, EvalReference, evaluate};
 
 use super::CliError;
 use super::files::load_model;
@@ -52,8 +52,15 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Split::All)]
     pub split: Split,
 
+    /// Colour each photo with a colour reference (a model trained with `train --reference`):
+    /// `self`, the photo's own colours; `category`, another photo of the same class (folder)
+    /// of the same data, as a user's reference would be.
+    #[arg(long, value_enum, default_value_t = ReferenceArg::None)]
+    pub reference: ReferenceArg,
+
     /// Also write a picture of the first six photos: one row each, grey | colorized | original
-    /// (with the first --hints value).
+    /// (with the first --hints value); with --reference, grey | without the reference | the
+    /// reference | with it | original.
     #[arg(long, value_name = "PNG")]
     pub grid: Option<PathBuf>,
 }
@@ -65,6 +72,28 @@ pub enum Split {
     All,
     /// Only photos under val/, validation/ or test/.
     Val,
+}
+
+/// Where `eval --reference` takes each photo's reference from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReferenceArg {
+    /// No reference: automatic colours.
+    None,
+    /// The photo's own colours.
+    #[value(name = "self")]
+    Own,
+    /// Another photo of the same class.
+    Category,
+}
+
+impl From<ReferenceArg> for EvalReference {
+    fn from(arg: ReferenceArg) -> Self {
+        match arg {
+            ReferenceArg::None => EvalReference::None,
+            ReferenceArg::Own => EvalReference::Own,
+            ReferenceArg::Category => EvalReference::Category,
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -82,6 +111,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             seed: args.seed,
             grid,
             validation_only: args.split == Split::Val,
+            reference: args.reference.into(),
         };
         let summary = evaluate(&colorizer, &data, &options, &mut super::progress::Terminal::default())?;
         println!("{hints} hints: {summary}");

@@ -45,11 +45,12 @@ pub fn describe(model: &Model, file_size: usize) -> String {
             "decoder channels at 1/4, 1/8, 1/16 of the working size",
         ),
     };
+    let reference = if model.config.reference { ", a colour reference (its colour distribution)" } else { "" };
     format!(
         "architecture: {arch}\n\
          head:        {head}\n\
          widths:      {:?} ({widths})\n\
-         inputs:      L, hint a, hint b, hint mask\n\
+         inputs:      L, hint a, hint b, hint mask{reference}\n\
          parameters:  {params} ({:.2} MB as f32)\n\
          file size:   {:.2} MB\n",
         model.config.widths,

@@ -105,6 +105,14 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub epoch_photos: Option<usize>,
 
+    /// Train a guided model: the network also takes a colour reference (a photo's colour
+    /// distribution, for `colorize --reference`). Each training photo gets its own colours
+    /// (another crop of it) 40 % of the time, another photo of its class (folder) 30 %, and
+    /// none 30 %, so automatic colours stay as good. With --init of a model without one, the
+    /// model's weights are kept and the new branch starts at zero.
+    #[arg(long)]
+    pub reference: bool,
+
     /// Stop after this many epochs without a better validation loss.
     #[arg(long, default_value_t = TrainConfig::default().patience)]
     pub patience: usize,
@@ -207,6 +215,7 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
         trunk: args.trunk.clone(),
         train_trunk: args.train_trunk,
         epoch_photos: args.epoch_photos,
+        reference: args.reference,
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod classes;
 pub mod palette;
+pub mod reference;
 
 use std::sync::OnceLock;
 

@@ -46,6 +46,10 @@ pub struct ModelConfig {
     /// Layer widths; their meaning depends on `arch`.
     pub widths: [usize; 4],
     pub head: Head,
+    /// Whether the network takes a colour reference ([`crate::model::reference`]). Files
+    /// written before there was one have none, and their JSON does not name it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reference: bool,
 }
 
 impl ModelConfig {
@@ -56,12 +60,13 @@ impl ModelConfig {
             arch: Arch::Unet,
             widths: Arch::Unet.default_widths(),
             head: Head::Classification { centers: classes.centers().to_vec() },
+            reference: false,
         }
     }
 
     /// A tiny U-Net for tests and quick experiments.
     pub fn tiny(head: Head) -> Self {
-        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head }
+        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head, reference: false }
     }
 
     /// Working sizes must be multiples of this.
@@ -85,6 +90,26 @@ impl ModelConfig {
         match &self.head {
             Head::Classification { centers } | Head::Palette { centers } => centers.len(),
             Head::Regression => 2,
+        }
+    }
+
+    /// The classes a colour reference is counted over: the head's, or the ab grid for a
+    /// regression head.
+    pub fn reference_classes(&self) -> AbClasses {
+        self.classes().unwrap_or_else(|| crate::color::classes::gamut_grid(crate::color::classes::GRID))
+    }
+
+    /// Length of the reference input (classes + the "given" flag), when the network takes one.
+    pub fn reference_inputs(&self) -> Option<usize> {
+        self.reference.then(|| self.reference_classes().len() + 1)
+    }
+
+    /// Channels of the decoder levels the reference steers: 1/16 and 1/8 on a trunk, 1/8 in the
+    /// U-Net.
+    pub fn reference_levels(&self) -> Vec<usize> {
+        match self.arch {
+            Arch::Unet => vec![self.widths[3]],
+            Arch::EfficientnetLite0 | Arch::EfficientnetLite2 => vec![self.widths[2], self.widths[1]],
         }
     }
 

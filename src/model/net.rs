@@ -5,6 +5,7 @@ use burn::prelude::*;
 use burn::tensor::activation::softmax;
 
 use super::config::{Arch, Head, ModelConfig};
+use super::reference::ReferenceBranch;
 use super::trunk_net::TrunkNet;
 use super::unet::UNet;
 use crate::color::classes::AB_RANGE;
@@ -38,10 +39,45 @@ impl ColorNet {
     /// Returns [batch, outputs, H/s, W/s] with s = [`ModelConfig::head_stride`]: logits or
     /// normalised ab.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        self.forward_guided(input, None)
+    }
+
+    /// [`ColorNet::forward`] with a colour reference: `reference` is [batch, classes + 1]
+    /// ([`crate::color::reference`]), or `None` for none (a network with the reference branch
+    /// then reads the learnt "no reference" input; one without ignores any reference).
+    pub fn forward_guided(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
+        let reference = match (self.reference_inputs(), reference) {
+            (Some(n), None) => Some(Tensor::zeros([input.dims()[0], n], &input.device())),
+            (Some(_), given) => given,
+            (None, _) => None,
+        };
         match self {
-            Self::UNet(net) => net.forward(input),
-            Self::Trunk(net) => net.forward(input),
+            Self::UNet(net) => net.forward(input, reference),
+            Self::Trunk(net) => net.forward(input, reference),
         }
+    }
+
+    /// Length of the reference input when the network has the reference branch.
+    fn reference_inputs(&self) -> Option<usize> {
+        let branch = match self {
+            Self::UNet(net) => &net.reference,
+            Self::Trunk(net) => &net.reference,
+        };
+        branch.as_ref().map(|b| b.inputs())
+    }
+
+    /// The same network with a new reference branch for `config` (which must ask for one): a
+    /// trained automatic model becomes the start of a guided one. The branch starts silent
+    /// (its last layer at zero), so the colours stay those of the automatic model until it is
+    /// trained.
+    pub fn with_reference_branch(mut self, config: &ModelConfig, device: &Device) -> Self {
+        let inputs = config.reference_inputs().expect("a config with the reference input");
+        let branch = Some(ReferenceBranch::new(inputs, &config.reference_levels(), true, device));
+        match &mut self {
+            Self::UNet(net) => net.reference = branch,
+            Self::Trunk(net) => net.reference = branch,
+        }
+        self
     }
 
     /// The same network with its class scores changed to `scale · (logits − shift[c])`, folded
@@ -145,6 +181,22 @@ mod tests {
             let expected = 2.0 * (b - shift[i / 16]);
             assert!((a - expected).abs() < 1e-4, "channel {}: {a} vs {expected}", i / 16);
         }
+    }
+
+    #[test]
+    fn a_new_reference_branch_leaves_the_colours_as_they_were() {
+        let device = Device::flex();
+        let plain = ModelConfig::tiny(Head::Classification { centers: vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]] });
+        let guided = ModelConfig { reference: true, ..plain.clone() };
+        let net = plain.init(&device);
+        let input = Tensor::<4>::random([1, INPUT_CHANNELS, 8, 8], burn::tensor::Distribution::Default, &device);
+        let before = net.forward(input.clone());
+        let net = net.with_reference_branch(&guided, &device);
+        let reference = Tensor::<2>::ones([1, guided.reference_inputs().unwrap()], &device);
+        for after in [net.forward(input.clone()), net.forward_guided(input, Some(reference))] {
+            assert_eq!((after - before.clone()).abs().max().into_scalar::<f32>(), 0.0);
+        }
+        assert_eq!(guided.reference_inputs(), Some(4), "three classes and the flag");
     }
 
     #[test]

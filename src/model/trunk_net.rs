@@ -3,7 +3,8 @@
 //! stride-8 maps comes back up to 1/4 of the working size, where the head predicts the ab
 //! classes. The hint planes (hint a, hint b, mask) are pooled to every decoder level (see
 //! `pool`) and concatenated there, so hints steer the colours without touching the trunk; a
-//! global branch gives every pixel the context of the whole picture, as in the U-Net.
+//! global branch gives every pixel the context of the whole picture, as in the U-Net. A model
+//! with a colour reference steers the decoder at 1/16 and 1/8 ([`crate::model::reference`]).
 
 use burn::module::{ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -14,6 +15,7 @@ use burn::tensor::module::avg_pool2d;
 use burn::tensor::ops::AvgPoolOptions;
 
 use super::config::ModelConfig;
+use super::reference::{ReferenceBranch, apply, steer};
 use super::trunk::{Trunk, grey_rgb};
 use super::unet::{GlobalContext, Stage};
 
@@ -34,6 +36,8 @@ pub struct TrunkNet {
     up4: Stage,
     head: Conv2d,
     upsample: Interpolate2d,
+    /// The colour reference's branch, steering `bottom` and `up8` (models trained with one).
+    pub(crate) reference: Option<ReferenceBranch>,
 }
 
 impl TrunkNet {
@@ -55,20 +59,26 @@ impl TrunkNet {
                 .with_scale_factor(Some([2.0, 2.0]))
                 .with_mode(InterpolateMode::Nearest)
                 .init(),
+            reference: config
+                .reference_inputs()
+                .map(|n| ReferenceBranch::new(n, &config.reference_levels(), false, device)),
         }
     }
 
     /// `input`: [batch, 4, H, W] as for every architecture (L/50 − 1, hint a, hint b, mask),
-    /// H and W multiples of 16. Returns [batch, outputs, H/4, W/4].
-    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+    /// H and W multiples of 16; `reference`: [batch, classes + 1] for a network with the
+    /// reference branch. Returns [batch, outputs, H/4, W/4].
+    pub fn forward(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
+        let steering = steer(&self.reference, reference);
         let [b, _, h, w] = input.dims();
         let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
         let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
         let [_, f4, f8, f16] = self.trunk.forward(grey_rgb(l_channel));
         let (f4, f8, f16) = (self.norms[0].forward(f4), self.norms[1].forward(f8), self.norms[2].forward(f16));
         let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
-        let x = self.global.forward(x);
+        let x = self.global.forward(apply(&steering, 0, x));
         let x = self.up8.forward(Tensor::cat(vec![self.upsample.forward(x), f8, pool(hints.clone(), 8)], 1));
+        let x = apply(&steering, 1, x);
         let x = self.up4.forward(Tensor::cat(vec![self.upsample.forward(x), f4, pool(hints, 4)], 1));
         self.head.forward(x)
     }
@@ -96,6 +106,7 @@ impl TrunkNet {
         check(adopt(&mut self.up4.first, from.up4.first), "up4.first");
         check(adopt(&mut self.up4.second, from.up4.second), "up4.second");
         check(adopt(&mut self.head, from.head), "head");
+        check(adopt(&mut self.reference, from.reference), "reference");
         kept
     }
 
@@ -154,7 +165,12 @@ mod tests {
 
     fn config() -> ModelConfig {
         let centers = vec![[0.0, 0.0], [40.0, 10.0], [-20.0, 50.0]];
-        ModelConfig { arch: Arch::EfficientnetLite0, widths: [8, 8, 16, 16], head: Head::Classification { centers } }
+        ModelConfig {
+            arch: Arch::EfficientnetLite0,
+            widths: [8, 8, 16, 16],
+            head: Head::Classification { centers },
+            reference: false,
+        }
     }
 
     #[test]
@@ -212,7 +228,7 @@ mod tests {
         assert_eq!(kept, ["norms.1", "norms.2", "bottom.first", "up8.first"]);
         let moved = (to.head.weight.val() - head).abs().max().into_scalar::<f32>();
         assert_eq!(moved, 0.0, "the head should be the old network's");
-        let out = to.forward(Tensor::zeros([1, INPUT_CHANNELS, 32, 32], &device));
+        let out = to.forward(Tensor::zeros([1, INPUT_CHANNELS, 32, 32], &device), None);
         assert_eq!(out.dims(), [1, 3, 8, 8]);
     }
 

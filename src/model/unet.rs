@@ -16,6 +16,7 @@ use burn::prelude::*;
 use burn::tensor::activation::relu;
 
 use super::config::{INPUT_CHANNELS, ModelConfig};
+use super::reference::{ReferenceBranch, apply, steer};
 
 /// 3×3 convolution, batch norm, ReLU.
 #[derive(Module, Debug)]
@@ -96,6 +97,8 @@ pub struct UNet {
     up1: Stage,
     head: Conv2d,
     upsample: Interpolate2d,
+    /// The colour reference's branch, steering the 1/8 level (models trained with one).
+    pub(crate) reference: Option<ReferenceBranch>,
 }
 
 impl UNet {
@@ -115,18 +118,23 @@ impl UNet {
                 .with_scale_factor(Some([2.0, 2.0]))
                 .with_mode(InterpolateMode::Nearest)
                 .init(),
+            reference: config
+                .reference_inputs()
+                .map(|n| ReferenceBranch::new(n, &config.reference_levels(), false, device)),
         }
     }
 
     /// `input`: [batch, 4, H, W] with H and W multiples of 8 ([`ModelConfig::size_multiple`]), normalised by
     /// [`crate::pipeline`] (L/50 − 1, hint ab / AB_RANGE, mask 0 or 1).
+    /// `reference`: [batch, classes + 1] for a network with the reference branch.
     /// Returns [batch, outputs, H/2, W/2]: logits or normalised ab.
-    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+    pub fn forward(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
+        let steering = steer(&self.reference, reference);
         let x0 = self.stem.forward(input);
         let x1 = self.down1.forward(x0);
         let x2 = self.down2.forward(x1.clone());
         let x3 = self.down3.forward(x2.clone());
-        let x3 = self.global.forward(self.middle.forward(x3));
+        let x3 = self.global.forward(apply(&steering, 0, self.middle.forward(x3)));
         let y2 = self.up2.forward(Tensor::cat(vec![self.upsample.forward(x3), x2], 1));
         let y1 = self.up1.forward(Tensor::cat(vec![self.upsample.forward(y2), x1], 1));
         self.head.forward(y1)

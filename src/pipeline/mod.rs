@@ -63,7 +63,19 @@ impl Colorizer {
         let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h), 100.0);
         let input = network_input(&lightness, &hints);
         let input = Tensor::<4>::from_data(TensorData::new(input, [1, INPUT_CHANNELS, h, w]), &self.device);
-        Ok(self.model.net.forward(input))
+        Ok(self.model.net.forward_guided(input, self.reference_input(options)?))
+    }
+
+    /// The network's reference input, [1, classes + 1], when the options carry a reference;
+    /// an error when this model cannot take one.
+    fn reference_input(&self, options: &ColorizeOptions) -> Result<Option<Tensor<2>>> {
+        let Some(reference) = &options.reference else { return Ok(None) };
+        if !self.model.config.reference {
+            return Err(crate::Error::NoReferenceInput);
+        }
+        let vector = reference.network_vector(&self.model.config.reference_classes());
+        let n = vector.len();
+        Ok(Some(Tensor::from_data(TensorData::new(vector, [1, n]), &self.device)))
     }
 
     /// Run the network on the photo's lightness (and hints) and decode ab at output resolution;

@@ -2,6 +2,7 @@
 
 use super::decode::DEFAULT_MAX_MEGAPIXELS;
 use crate::color::classes::DEFAULT_TEMPERATURE;
+use crate::color::reference::ColorReference;
 use crate::error::{Error, Result};
 use crate::model::hints::Hint;
 
@@ -30,6 +31,9 @@ pub struct ColorizeOptions {
     /// Spread each hint over its region after the network ([`crate::pipeline::propagate`]), so hints
     /// work however well the network learnt to follow them. Off: the network's answer alone.
     pub propagate_hints: bool,
+    /// A photo that lends its colours ([`crate::color::reference`]); needs a model trained with
+    /// a reference input.
+    pub reference: Option<ColorReference>,
 }
 
 impl Default for ColorizeOptions {
@@ -42,6 +46,7 @@ impl Default for ColorizeOptions {
             max_megapixels: DEFAULT_MAX_MEGAPIXELS,
             edge_aware: true,
             propagate_hints: true,
+            reference: None,
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Example {
     pub input: Vec<f32>,
     /// ab at the head's resolution (means over stride×stride squares).
     pub ab_head: Vec<[f32; 2]>,
+    /// The colour reference's network vector (guided models; empty otherwise).
+    pub reference: Vec<f32>,
 }
 
 /// L and ab planes of an RGB crop.
@@ -121,7 +123,7 @@ pub fn make_example(crop: Vec<u8>, size: usize, stride: usize, hints: HintCount,
     }
     let planes = simulate_hints(&ab, size, hints, rng);
     let input = network_input(&lightness, &planes);
-    Some(Example { crop, input, ab_head: pool_ab(&ab, size, stride) })
+    Some(Example { crop, input, ab_head: pool_ab(&ab, size, stride), reference: Vec::new() })
 }
 
 /// Soft classification targets as flat arrays (built on the CPU, off the training thread).
@@ -168,6 +170,16 @@ impl Batch {
     pub fn inputs(&self, device: &Device) -> Tensor<4> {
         let data: Vec<f32> = self.examples.iter().flat_map(|e| e.input.iter().copied()).collect();
         Tensor::from_data(TensorData::new(data, [self.len(), INPUT_CHANNELS, self.size, self.size]), device)
+    }
+
+    /// The colour references, [B, classes + 1], when the examples carry them.
+    pub fn references(&self, device: &Device) -> Option<Tensor<2>> {
+        let width = self.examples.first()?.reference.len();
+        if width == 0 {
+            return None;
+        }
+        let data: Vec<f32> = self.examples.iter().flat_map(|e| e.reference.iter().copied()).collect();
+        Some(Tensor::from_data(TensorData::new(data, [self.len(), width]), device))
     }
 
     /// Soft classification targets: for each pixel the `k` nearest classes and their Gaussian

@@ -61,6 +61,10 @@ pub struct TrainConfig {
     /// passes over large data sets are cut into epochs that continue through the shuffled photos.
     #[serde(default)]
     pub epoch_photos: Option<usize>,
+    /// Train a guided model: the network takes a colour reference (a photo's colour
+    /// distribution), drawn for each photo from itself, another photo of its class, or none.
+    #[serde(default)]
+    pub reference: bool,
 }
 
 impl Default for TrainConfig {
@@ -87,6 +91,7 @@ impl Default for TrainConfig {
             trunk: None,
             train_trunk: false,
             epoch_photos: None,
+            reference: false,
         }
     }
 }

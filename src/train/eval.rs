@@ -7,10 +7,12 @@ use image::RgbImage;
 use image::imageops::{self, FilterType};
 
 use super::batch::{is_near_grey, lab_planes};
-use super::data::Dataset;
+use super::data::{Dataset, Item};
 use super::error::TrainError;
 use super::events::{Event, Reporter};
 use super::metrics::{QualitySummary, QualityTotals, grey_baseline};
+use super::references::{ReferenceMix, ReferencePool};
+use crate::color::reference::ColorReference;
 use crate::model::hints::{HINT_RADIUS, Hint};
 use crate::pipeline::decode::Photo;
 use crate::pipeline::{ColorizeOptions, Colorizer, working_size};
@@ -29,6 +31,21 @@ pub struct EvalOptions {
     pub grid: Option<PathBuf>,
     /// Only the validation split (photos under val/, validation/ or test/), not all photos.
     pub validation_only: bool,
+    /// The colour reference each photo is coloured with.
+    pub reference: EvalReference,
+}
+
+/// Where `evaluate` takes each photo's colour reference from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EvalReference {
+    /// None: automatic colours.
+    #[default]
+    None,
+    /// The photo's own colours (the upper bound of what a reference can lend).
+    Own,
+    /// Another photo of the same class (folder) of the same data, as a user's reference would
+    /// be: a different photo of the same kind of scene or thing.
+    Category,
 }
 
 /// Photos in an evaluation grid, and the height each is scaled to.
@@ -85,8 +102,13 @@ pub fn evaluate(
         // Evenly spaced, so a limited run still covers every folder (class) of the data.
         items = (0..limit).map(|i| items[i * items.len() / limit]).collect();
     }
+    let pool = ReferencePool::new(
+        &items.iter().map(|&item| item.clone()).collect::<Vec<_>>(),
+        colorizer.model().config.reference_classes(),
+        ReferenceMix::TRAINING,
+    );
     reporter.report(Event::Begin { label: "evaluating".into(), total: items.len() as u64 });
-    let mut totals = QualityTotals::default();
+    let (mut totals, mut alone) = (QualityTotals::default(), 0);
     let mut rows = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let truth = data.load(item)?;
@@ -102,16 +124,29 @@ pub fn evaluate(
         let hints = simulated_hints(&truth, options.hints, half, &mut rng);
         let colour = image::DynamicImage::ImageRgb8(truth.clone());
         let photo = Photo::from_image(&colour)?;
-        let run = ColorizeOptions { hints, ..options.colorize.clone() };
-        let prediction = pollster::block_on(colorizer.colorize_photo(&photo, &run))?.to_rgb8();
+        let lender = reference_photo(options.reference, &pool, data, item, &truth, &mut rng);
+        alone += usize::from(options.reference == EvalReference::Category && lender.is_none());
+        let reference = lender.as_ref().map(ColorReference::from_rgb_unchecked);
+        let run = ColorizeOptions { hints, reference, ..options.colorize.clone() };
+        let colour = |run: &ColorizeOptions| pollster::block_on(colorizer.colorize_photo(&photo, run));
+        let prediction = colour(&run)?.to_rgb8();
         let grey = grey_baseline(truth.as_raw());
         totals.add(prediction.as_raw(), &grey, truth.as_raw());
         if options.grid.is_some() && rows.len() < GRID_ROWS {
             let grey = RgbImage::from_raw(truth.width(), truth.height(), grey).expect("same size");
-            rows.push([grey, prediction, truth]);
+            // grey | colorized | original; with a reference, grey | without it | the reference |
+            // with it | original, so the grid shows what the reference changed.
+            let without = match &lender {
+                Some(_) => Some(colour(&ColorizeOptions { reference: None, ..run.clone() })?.to_rgb8()),
+                None => None,
+            };
+            rows.push([Some(grey), without, lender, Some(prediction), Some(truth)].into_iter().flatten().collect());
         }
     }
     reporter.report(Event::End);
+    if alone > 0 {
+        reporter.warn(format!("{alone} photos have no other photo of their class: coloured without a reference"));
+    }
     if totals.is_empty() {
         return Err(TrainError::Data(format!(
             "all {} photos are grey: nothing to measure colour against",
@@ -124,9 +159,25 @@ pub fn evaluate(
     Ok(totals.summary())
 }
 
-/// A grid with one row per photo (grey | colorized | original), each scaled to the same
-/// height, 4 px white gaps.
-fn save_rows(path: &std::path::Path, rows: &[[RgbImage; 3]]) -> Result<(), TrainError> {
+/// The photo that lends its colours to `item` (decoded: `truth`) under `kind`, if any.
+fn reference_photo(
+    kind: EvalReference,
+    pool: &ReferencePool,
+    data: &Dataset,
+    item: &Item,
+    truth: &RgbImage,
+    rng: &mut Rng,
+) -> Option<RgbImage> {
+    match kind {
+        EvalReference::None => None,
+        EvalReference::Own => Some(truth.clone()),
+        EvalReference::Category => pool.other_of_class(data, item, rng),
+    }
+}
+
+/// A grid with one row per photo (grey | the reference, if any | colorized | original), each
+/// scaled to the same height, 4 px white gaps.
+fn save_rows(path: &std::path::Path, rows: &[Vec<RgbImage>]) -> Result<(), TrainError> {
     let gap = 4;
     let scaled: Vec<Vec<RgbImage>> = rows
         .iter()

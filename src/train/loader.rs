@@ -5,6 +5,7 @@
 //! same whatever the thread timing, and a resumed run sees exactly the batches a straight run
 //! would have seen.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use rayon::prelude::*;
@@ -12,16 +13,19 @@ use rayon::prelude::*;
 use super::augment::{Augment, augment};
 use super::batch::{Batch, Example, HintCount, SoftTargets, TargetSpec, make_example};
 use super::data::{Dataset, Item};
+use super::references::ReferencePool;
 use crate::rng::Rng;
 
 /// How to turn photos into examples.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Recipe {
     pub size: usize,
     /// The model's head stride (targets are built at that resolution).
     pub stride: usize,
     pub augment: Augment,
     pub hints: HintCount,
+    /// Colour references drawn for each photo (guided models), or none.
+    pub references: Option<Arc<ReferencePool>>,
 }
 
 /// A batch with its classification targets already encoded.
@@ -73,7 +77,14 @@ fn example(data: &Dataset, item: &Item, recipe: &Recipe, mut rng: Rng) -> Result
     let image = data.load(item).map_err(|e| e.to_string())?;
     let (w, h) = (image.width() as usize, image.height() as usize);
     let crop = augment(image.as_raw(), w, h, recipe.size, &recipe.augment, &mut rng);
-    Ok(make_example(crop, recipe.size, recipe.stride, recipe.hints, &mut rng))
+    let Some(mut example) = make_example(crop, recipe.size, recipe.stride, recipe.hints, &mut rng) else {
+        return Ok(None);
+    };
+    if let Some(pool) = &recipe.references {
+        let kind = pool.draw_kind(&mut rng);
+        example.reference = pool.vector(kind, data, item, &image, &mut rng);
+    }
+    Ok(Some(example))
 }
 
 /// Build the batch of `items` (positions `first..` of `epoch`), photos in parallel.

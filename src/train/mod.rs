@@ -17,6 +17,7 @@ pub mod loader;
 pub mod loss;
 pub mod metrics;
 pub mod rebalance;
+pub mod references;
 pub mod report;
 pub mod run;
 pub mod setup;

@@ -19,11 +19,12 @@ use super::error::TrainError;
 use super::events::{Event, Reporter};
 use super::loader::{Recipe, epoch_photos, spawn_epoch};
 use super::loss::{LossKind, classification_loss, regression_loss};
+use super::references::{ReferenceMix, ReferencePool};
 use super::report::{EpochRow, write_reports};
 use super::setup::{initial_net, model_config, target_spec};
 use super::validate::{Validation, ValidationSet, validate};
-use crate::model::ColorNet;
 use crate::model::file::Model;
+use crate::model::{ColorNet, ModelConfig};
 use crate::rng::Rng;
 
 /// Files of a run folder.
@@ -115,7 +116,7 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
     if !config.train_trunk {
         net = net.freeze_trunk();
     }
-    let recipe = training_recipe(&config, model_config.head_stride());
+    let recipe = training_recipe(&config, &model_config, &train_items);
     let mut rows = super::report::read_rows(&dir.0)?;
     rows.truncate(progress.epoch);
     let mut stopped_early = false;
@@ -129,6 +130,7 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
         let epoch = progress.epoch;
         let lr = learning_rate(&config, epoch);
         let started = Instant::now();
+        let recipe = recipe.clone();
         let plan =
             EpochPlan { config: &config, data: &data, items: &train_items, recipe, spec: spec.clone(), epoch, lr };
         let (trained, train_loss, seen) = train_epoch(plan, net, &mut optim, &ad, reporter)?;
@@ -269,12 +271,14 @@ pub fn learning_rate(config: &TrainConfig, epoch: usize) -> f64 {
     floor + (config.lr - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
-/// How training photos become examples: the run's crop size, augmentation and hints, with
-/// targets at the head's resolution.
-fn training_recipe(config: &TrainConfig, stride: usize) -> Recipe {
+/// How training photos become examples: the run's crop size, augmentation, hints and colour
+/// references (drawn from the training photos), with targets at the head's resolution.
+fn training_recipe(config: &TrainConfig, model: &ModelConfig, items: &[Item]) -> Recipe {
     let augment = if config.augment { Augment::default() } else { Augment::NONE };
     let hints = if config.hints { HintCount::Random } else { HintCount::Exactly(0) };
-    Recipe { size: config.size, stride, augment, hints }
+    let references =
+        model.reference.then(|| Arc::new(ReferencePool::new(items, model.reference_classes(), ReferenceMix::TRAINING)));
+    Recipe { size: config.size, stride: model.head_stride(), augment, hints, references }
 }
 
 /// What one epoch trains on: the run's photos and settings, this epoch's number and rate.
@@ -316,7 +320,7 @@ fn train_epoch(
             reporter.report(Event::Advance { done, loss: None });
             continue;
         }
-        let output = net.forward(prepared.batch.inputs(ad));
+        let output = net.forward_guided(prepared.batch.inputs(ad), prepared.batch.references(ad));
         let loss = match (&config.loss, &prepared.soft) {
             (LossKind::Classification, Some(soft)) => {
                 let (index, weight) = soft.to_tensors(ad);

@@ -34,7 +34,7 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
         }
         _ => Head::Regression,
     };
-    ModelConfig { arch: config.arch, widths: config.widths, head }
+    ModelConfig { arch: config.arch, widths: config.widths, head, reference: config.reference }
 }
 
 /// The network a new run starts from: random weights, or those of the `--init` model
@@ -63,6 +63,12 @@ pub fn initial_net(
             kept.join(", ")
         ));
         return Ok(ColorNet::Trunk(net));
+    }
+    // An automatic model becomes the start of a guided one: the same network, and a reference
+    // branch that starts at zero (the colours stay the model's until it learns).
+    if !model.config.reference && (ModelConfig { reference: true, ..model.config.clone() }) == *architecture {
+        reporter.note(format!("starting from the weights of {}, with a new colour-reference branch", path.display()));
+        return Ok(model.net.with_reference_branch(architecture, device));
     }
     if &model.config != architecture {
         return Err(TrainError::Config(format!(
@@ -100,7 +106,8 @@ fn describe(config: &ModelConfig) -> String {
         Head::Palette { centers } => format!("a {}-colour palette", centers.len()),
         Head::Regression => "regression".to_string(),
     };
-    format!("{:?}, widths {:?}, {head}", config.arch, config.widths)
+    let reference = if config.reference { ", colour reference" } else { "" };
+    format!("{:?}, widths {:?}, {head}{reference}", config.arch, config.widths)
 }
 
 /// ab at head resolution of a fixed sample of training photos (centre crops).

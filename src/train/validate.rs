@@ -90,7 +90,8 @@ pub fn validate(
 ) -> Result<Validation, TrainError> {
     let &ValidationSet { config, data, items, spec } = set;
     let stride = model.config.head_stride();
-    let recipe = Recipe { size: config.size, stride, augment: Augment::NONE, hints: HintCount::Exactly(0) };
+    let recipe =
+        Recipe { size: config.size, stride, augment: Augment::NONE, hints: HintCount::Exactly(0), references: None };
     let refs: Vec<&Item> = items.iter().collect();
     let (mut totals, mut loss_sum, mut batches) = (QualityTotals::default(), 0.0, 0usize);
     let mut grid = Vec::new();

@@ -16,11 +16,15 @@ use wasm_bindgen::prelude::*;
 
 use std::rc::Rc;
 
+use crate::color::reference::ColorReference;
 use crate::model::file::Model;
 use crate::pipeline::decode::{Photo, check_dimensions, check_header};
 use crate::pipeline::suggest::DEFAULT_SUGGESTIONS;
 use crate::pipeline::{ColorizeOptions, Colorizer, recombine};
 use crate::request::{RequestOptions, photo_from_rgba};
+use values::{report, result_object, set, size_object, web_sys_warn};
+
+mod values;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -123,6 +127,8 @@ pub struct WasmColorizer {
     /// The last pixels and the photo made of them: placing hints re-runs the same photo many
     /// times, and converting 12 megapixels costs more than the network at its working size.
     last: Option<(Rgba, Rc<Photo>)>,
+    /// The colour reference of `setReference`, used by every call until it is cleared.
+    reference: Option<ColorReference>,
 }
 
 thread_local! {
@@ -163,7 +169,7 @@ impl WasmColorizer {
             other => return Err(JsError::new(&format!("unknown backend '{other}': use 'webgpu' or 'cpu'"))),
         };
         let colorizer = Colorizer::new(parsed, device);
-        Ok(WasmColorizer { model_bytes, colorizer, backend, last: None })
+        Ok(WasmColorizer { model_bytes, colorizer, backend, last: None, reference: None })
     }
 
     /// "webgpu" or "cpu".
@@ -192,7 +198,7 @@ impl WasmColorizer {
     ) -> Result<JsValue, JsError> {
         let settings = settings(options)?;
         let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
-        self.colorize(&photo, &settings, progress).await
+        self.colorize(&photo, &self.with_reference(settings), progress).await
     }
 
     /// Colorize the photo of the last `colorizeRgba` or `suggestRgba` call again (new hints or
@@ -201,7 +207,7 @@ impl WasmColorizer {
     pub async fn colorize_last(&mut self, options: JsValue, progress: Option<Function>) -> Result<JsValue, JsError> {
         let settings = settings(options)?;
         let photo = self.last_photo(settings.max_megapixels)?;
-        self.colorize(&photo, &settings, progress).await
+        self.colorize(&photo, &self.with_reference(settings), progress).await
     }
 
     /// The colours the network finds most likely at `{x, y}` of RGBA pixels:
@@ -216,7 +222,7 @@ impl WasmColorizer {
     ) -> Result<JsValue, JsError> {
         let settings = settings(options.clone())?;
         let photo = self.photo(Rgba { pixels: rgba, width, height }, settings.max_megapixels)?;
-        self.suggest(&photo, &settings, options).await
+        self.suggest(&photo, &self.with_reference(settings), options).await
     }
 
     /// As `suggestRgba`, on the photo of the last call.
@@ -224,7 +230,35 @@ impl WasmColorizer {
     pub async fn suggest_last(&mut self, options: JsValue) -> Result<JsValue, JsError> {
         let settings = settings(options.clone())?;
         let photo = self.last_photo(settings.max_megapixels)?;
-        self.suggest(&photo, &settings, options).await
+        self.suggest(&photo, &self.with_reference(settings), options).await
+    }
+
+    /// Whether the model takes a colour reference (`setReference`).
+    #[wasm_bindgen(getter, js_name = takesReference)]
+    pub fn takes_reference(&self) -> bool {
+        self.colorizer.model().config.reference
+    }
+
+    /// Lend the colours of a photo (RGBA pixels) to the calls that follow, until
+    /// `clearReference`. Refused with the reason when the model takes no reference, or when the
+    /// photo is empty, over `maxMegapixels` of `options`, or grey.
+    #[wasm_bindgen(js_name = setReference)]
+    pub fn set_reference(&mut self, rgba: &[u8], width: u32, height: u32, options: JsValue) -> Result<(), JsError> {
+        if !self.takes_reference() {
+            return Err(to_js(crate::Error::NoReferenceInput));
+        }
+        let settings = settings(options)?;
+        let reference = check_dimensions(width, height, settings.max_megapixels)
+            .and_then(|()| ColorReference::from_rgba(rgba, width, height))
+            .map_err(|e| JsError::new(&format!("the colour reference: {e}")))?;
+        self.reference = Some(reference);
+        Ok(())
+    }
+
+    /// Colour without a reference again.
+    #[wasm_bindgen(js_name = clearReference)]
+    pub fn clear_reference(&mut self) {
+        self.reference = None;
     }
 
     /// Free the model, the cached photo and, on WebGPU, the device memory they held (burn's
@@ -238,6 +272,11 @@ impl WasmColorizer {
 }
 
 impl WasmColorizer {
+    /// `settings` with the reference of `setReference`, if any.
+    fn with_reference(&self, settings: ColorizeOptions) -> ColorizeOptions {
+        ColorizeOptions { reference: self.reference.clone(), ..settings }
+    }
+
     async fn colorize(
         &mut self,
         photo: &Photo,
@@ -318,48 +357,5 @@ fn trap_if_asked() {
     if Reflect::get(&global, &key).ok().and_then(|v| v.as_bool()) == Some(true) {
         let _ = Reflect::set(&global, &key, &JsValue::FALSE);
         panic!("test-only trap (__burnColorizeTestTrap)");
-    }
-}
-
-/// Tell JavaScript which stage starts; an exception it throws (a cancelled call) stops the call.
-fn report(progress: Option<&Function>, stage: &str) -> Result<(), JsError> {
-    let Some(progress) = progress else { return Ok(()) };
-    progress.call1(&JsValue::NULL, &stage.into()).map(|_| ()).map_err(|e| {
-        let message =
-            e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"));
-        JsError::new(&message)
-    })
-}
-
-/// `{ width, height, rgba: Uint8Array }` (RGBA whether or not the photo had alpha, as an
-/// `ImageData` wants it).
-fn result_object(image: &image::DynamicImage) -> Result<JsValue, JsError> {
-    let object: Object = size_object(image.width(), image.height())?.into();
-    let rgba = image.to_rgba8();
-    set(&object, "rgba", &Uint8Array::from(rgba.as_raw().as_slice()).into())?;
-    Ok(object.into())
-}
-
-fn size_object(width: u32, height: u32) -> Result<JsValue, JsError> {
-    let object = Object::new();
-    set(&object, "width", &width.into())?;
-    set(&object, "height", &height.into())?;
-    Ok(object.into())
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    Reflect::set(object, &key.into(), value).map(|_| ()).map_err(js_value_error)
-}
-
-fn js_value_error(e: JsValue) -> JsError {
-    JsError::new(&format!("could not build the result: {e:?}"))
-}
-
-fn web_sys_warn(message: &str) {
-    let console = Reflect::get(&js_sys::global(), &"console".into()).ok();
-    if let Some(warn) = console.as_ref().and_then(|c| Reflect::get(c, &"warn".into()).ok()) {
-        if let Ok(warn) = warn.dyn_into::<js_sys::Function>() {
-            let _ = warn.call1(&JsValue::NULL, &message.into());
-        }
     }
 }
