@@ -10,7 +10,8 @@ mod common;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use burn::prelude::Device;
+use burn::module::{Module, ModuleMapper, Param};
+use burn::prelude::{Device, Tensor};
 use burn_colorize::{Arch, Model, ModelConfig};
 use image::{DynamicImage, ImageFormat, RgbaImage};
 
@@ -130,17 +131,43 @@ fn references(dir: &Path) -> usize {
 
 /// Small model files of both architectures, f32 and f16, with and without the colour-reference
 /// input. `unet-guided-f16.bclz` is also the guided model of the browser tests
-/// (scripts/test-browser.sh): its reference branch starts at random, so a reference changes
-/// its colours.
+/// (scripts/test-browser.sh): its reference branch is random, and louder than a fresh one
+/// (`Louder`), so that a reference visibly changes this untrained model's colours.
 fn models(dir: &Path) -> usize {
+    Device::flex().seed(11); // the same test models on every run
     let unet = common::tiny_model();
     let config = ModelConfig { arch: Arch::EfficientnetLite0, ..unet.config.clone() };
     let trunk = Model::random(config.clone(), &Device::flex());
-    let guided = |config: ModelConfig| Model::random(ModelConfig { reference: true, ..config }, &Device::flex());
+    let guided = |config: ModelConfig| {
+        let model = Model::random(ModelConfig { reference: true, ..config }, &Device::flex());
+        Model { net: model.net.map(&mut Louder { depth: 0 }), ..model }
+    };
     save(dir, "unet-f32.bclz", &unet.to_bytes().expect("serialise"));
     save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));
     save(dir, "unet-guided-f16.bclz", &guided(unet.config.clone()).to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-guided-f16.bclz", &guided(config).to_bytes_with(true).expect("serialise"));
     5
+}
+
+/// Multiplies every weight inside the reference branch (the module named `reference`) by 4.
+struct Louder {
+    /// How deep inside the branch the walk is (0: outside).
+    depth: usize,
+}
+
+impl ModuleMapper for Louder {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        if self.depth > 0 || name == "reference" {
+            self.depth += 1;
+        }
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        if self.depth > 0 { param.map(|tensor| tensor * 4.0) } else { param }
+    }
 }

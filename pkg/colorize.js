@@ -214,15 +214,15 @@ export class Colorizer {
    */
   async #lendReference(reference, options) {
     if (reference === undefined || reference === null) {
-      if (this.#lastReference !== null) this.#inner.clearReference();
-      this.#lastReference = null;
+      this.#takeReferenceBack();
       return;
     }
     // A model without the reference input says so before anything is decoded.
     if (!this.#inner.takesReference) this.#inner.setReference(new Uint8Array(0), 0, 0, options);
     const bytes = await bytesOf(reference);
     if (bytes ? sameBytes(bytes, this.#lastReference) : reference === this.#lastReference) return;
-    this.#lastReference = null;
+    // If the new one is refused, the call fails and the next one must not find the old one.
+    this.#takeReferenceBack();
     let imageData;
     try {
       imageData = await this.#imageData(reference, bytes, options, 'reference');
@@ -232,6 +232,12 @@ export class Colorizer {
     }
     this.#inner.setReference(rgbaOf(imageData), imageData.width, imageData.height, options);
     this.#lastReference = bytes ? bytes.slice() : reference;
+  }
+
+  /** The module colours without a reference again. */
+  #takeReferenceBack() {
+    if (this.#lastReference !== null) this.#inner.clearReference();
+    this.#lastReference = null;
   }
 
   async #colorize(input, { signal, onProgress, encode, reference, ...options }) {

@@ -67,7 +67,9 @@ test('a reference changes the colours, in every input type, and bad ones are ref
       again: step(await colour(undefined), none),
     };
     const greyReference = await bandsPng('#777777', '#333333');
+    await colour(cool); // the module holds a reference when the next one is refused
     out.grey = await failure(colour(greyReference));
+    out.noneAfterRefusal = step(await colour(undefined), none);
     out.empty = await failure(colour(new Uint8Array(0)));
     out.text = await failure(colour(new TextEncoder().encode('not an image at all')));
     out.wrong = await failure(colour({ not: 'an image' }));
@@ -86,6 +88,7 @@ test('a reference changes the colours, in every input type, and bad ones are ref
   }
   assert.equal(result.again, 0, 'leaving the reference out colours as before');
   assert.match(result.grey, /^Error: the colour reference: a grey photo has no colours to lend/);
+  assert.equal(result.noneAfterRefusal, 0, 'a refused reference leaves no reference behind');
   assert.match(result.empty, /^Error: the colour reference: .*empty/);
   assert.match(result.text, /^Error: the colour reference: .*not an image/);
   assert.match(result.wrong, /^TypeError: reference must be a Uint8Array/);
