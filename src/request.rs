@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
+use crate::Result;
 use crate::model::hints::Hint;
 use crate::pipeline::ColorizeOptions;
-use crate::pipeline::decode::{Photo, check_dimensions};
-use crate::{Error, Result};
+use crate::pipeline::decode::{Photo, check_dimensions, rgba_image};
 
 /// Options of `colorize(...)`, as a JavaScript object; every field is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -46,14 +46,7 @@ impl RequestOptions {
 /// anything is copied.
 pub fn photo_from_rgba(pixels: &[u8], width: u32, height: u32, max_megapixels: f64) -> Result<Photo> {
     check_dimensions(width, height, max_megapixels)?;
-    let expected = width as usize * height as usize * 4;
-    if pixels.len() != expected {
-        return Err(Error::InvalidOption(format!(
-            "pixel data of {} bytes does not hold {width}x{height} RGBA pixels ({expected} bytes)",
-            pixels.len()
-        )));
-    }
-    let image = image::RgbaImage::from_raw(width, height, pixels.to_vec()).expect("length checked above");
+    let image = rgba_image(pixels, width, height)?;
     let mut photo = Photo::from_image(&image::DynamicImage::ImageRgba8(image))?;
     // A canvas hands every photo over as RGBA: keep alpha only when some pixel is see-through,
     // so an opaque photo costs no alpha plane and comes back as plain RGB.
@@ -66,6 +59,7 @@ pub fn photo_from_rgba(pixels: &[u8], width: u32, height: u32, max_megapixels: f
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn parse(json: &str) -> RequestOptions {
         serde_json::from_str(json).unwrap()

@@ -47,18 +47,8 @@ impl ColorReference {
 
     /// The colours of RGBA pixels (the browser's decoded image); alpha is ignored.
     pub fn from_rgba(pixels: &[u8], width: u32, height: u32) -> Result<Self> {
-        if width == 0 || height == 0 {
-            return Err(Error::ZeroSize { width, height });
-        }
-        if pixels.len() as u64 != 4 * width as u64 * height as u64 {
-            return Err(Error::InvalidOption(format!(
-                "the reference has {} bytes of pixels, a {width}x{height} RGBA image has {}",
-                pixels.len(),
-                4 * width as u64 * height as u64
-            )));
-        }
-        let rgb = pixels.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-        Self::from_rgb(&RgbImage::from_raw(width, height, rgb).expect("length checked"))
+        let rgba = crate::pipeline::decode::rgba_image(pixels, width, height)?;
+        Self::from_rgb(&image::DynamicImage::ImageRgba8(rgba).to_rgb8())
     }
 
     /// The colours of a photo whatever they are, grey included (training, where a grey

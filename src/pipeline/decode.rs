@@ -101,6 +101,22 @@ pub fn check_dimensions(width: u32, height: u32, max_megapixels: f64) -> Result<
     Ok(())
 }
 
+/// RGBA pixels as handed over by JavaScript (an `ImageData`'s data) as an image, refused when
+/// the length does not match `width`×`height` or either is zero.
+pub fn rgba_image(pixels: &[u8], width: u32, height: u32) -> Result<image::RgbaImage> {
+    if width == 0 || height == 0 {
+        return Err(Error::ZeroSize { width, height });
+    }
+    let expected = width as u64 * height as u64 * 4;
+    if pixels.len() as u64 != expected {
+        return Err(Error::InvalidOption(format!(
+            "pixel data of {} bytes does not hold {width}x{height} RGBA pixels ({expected} bytes)",
+            pixels.len()
+        )));
+    }
+    Ok(image::RgbaImage::from_raw(width, height, pixels.to_vec()).expect("length checked above"))
+}
+
 /// Refuse a JPEG cut short (see [`jpeg_is_complete`]).
 fn require_complete_jpeg(bytes: &[u8]) -> Result<()> {
     if jpeg_is_complete(bytes) {
