@@ -2,7 +2,7 @@
 // WebGPU (or the CPU when WebGPU is missing or fails). ES module; no bundler needed.
 // Images are decoded and encoded by the browser (pixels.js); the WebAssembly module sees pixels.
 // If the module traps (instance.js), a Colorizer rebuilds itself on the CPU and runs the call again.
-import { firstInstance, freshInstance, isTrapped, orTrap } from './instance.js';
+import { bindings, isStale, liveGeneration, orTrap } from './instance.js';
 import {
   bytesOf, decodeToImageData, drawableToImageData, encodeImageData, encodeOptions, isDrawable, isImageData,
   sameBytes,
@@ -61,7 +61,7 @@ export const defaultModelUrl = new URL('./model.bclz', import.meta.url);
 
 /** What the WebGPU device holds now, in bytes: { inUse, reserved }, or null before WebGPU was used. */
 export async function gpuMemory() {
-  return (await firstInstance()).webgpuMemory();
+  return (await bindings()).webgpuMemory();
 }
 
 /** The bytes of an ImageData's pixels, without a copy. */
@@ -71,8 +71,10 @@ const rgbaOf = (imageData) => new Uint8Array(imageData.data.buffer, imageData.da
 const CREATE = Symbol('create');
 
 export class Colorizer {
-  /** The module's bindings this colorizer runs in (instance.js). */
+  /** The module's bindings (instance.js). */
   #wasm;
+  /** The instance generation `#inner` was made in (instance.js). */
+  #generation;
   #inner;
   /** The model file, kept to rebuild on the CPU after a trap. */
   #model;
@@ -83,9 +85,9 @@ export class Colorizer {
   /** The colour reference the module holds (a copy of its bytes, or the object itself), if any. */
   #lastReference = null;
 
-  constructor(token, wasm, inner, model) {
+  constructor(token, wasm, generation, inner, model) {
     if (token !== CREATE) throw new TypeError('use `await Colorizer.create(options)`');
-    [this.#wasm, this.#inner, this.#model] = [wasm, inner, model];
+    [this.#wasm, this.#generation, this.#inner, this.#model] = [wasm, generation, inner, model];
   }
 
   /**
@@ -93,10 +95,14 @@ export class Colorizer {
    * package). `backend`: 'auto' (WebGPU when available, else CPU), 'webgpu' or 'cpu'.
    */
   static async create({ model, backend = 'auto' } = {}) {
+    if (typeof OffscreenCanvas === 'undefined' || typeof createImageBitmap === 'undefined') {
+      throw new Error('burn-colorize runs in a browser (a page or a worker): this environment has no OffscreenCanvas '
+        + 'or createImageBitmap. On a server, import it but create colorizers in the browser only');
+    }
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) {
       throw new Error(`unknown backend '${backend}': use 'auto', 'webgpu' or 'cpu'`);
     }
-    const wasm = await firstInstance();
+    const wasm = await bindings();
     const bytes = model === undefined
       ? await fetchBytes(defaultModelUrl)
       : typeof model === 'string' || model instanceof URL
@@ -107,7 +113,9 @@ export class Colorizer {
       if (await webgpuAvailable()) device = 'webgpu';
       else if (backend === 'webgpu') throw new Error('WebGPU is not available in this browser (no navigator.gpu or no adapter)');
     }
-    return new Colorizer(CREATE, wasm, await wasm.WasmColorizer.create(bytes, device), bytes.slice());
+    const generation = await liveGeneration();
+    const inner = await orTrap(wasm.WasmColorizer.create(bytes, device));
+    return new Colorizer(CREATE, wasm, generation, inner, bytes.slice());
   }
 
   /** 'webgpu' or 'cpu': where the network runs now. */
@@ -161,7 +169,8 @@ export class Colorizer {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#queue;
-    this.#inner.dispose();
+    // An instance that trapped or was replaced took the model's memory with it.
+    if (!isStale(this.#generation)) this.#inner.dispose();
     this.#inner = null;
     this.#lastBytes = null;
   }
@@ -294,20 +303,20 @@ export class Colorizer {
    */
   async #recovering(call) {
     // Another Colorizer's call may have trapped the instance this one shares.
-    if (isTrapped(this.#wasm)) await this.#rebuild('under another call');
+    if (isStale(this.#generation)) await this.#rebuild('under another call');
     try {
-      return await orTrap(call(), this.#wasm);
+      return await orTrap(call());
     } catch (e) {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
       await this.#rebuild(`(${e.message})`);
-      return orTrap(call(), this.#wasm);
+      return orTrap(call());
     }
   }
 
   /** Move to a fresh instance of the module, on the CPU, and say so. */
   async #rebuild(why) {
     console.warn(`burn-colorize: the WebAssembly module stopped ${why}; continuing on the CPU in a fresh instance`);
-    this.#wasm = await freshInstance();
+    this.#generation = await liveGeneration();
     this.#inner = await this.#wasm.WasmColorizer.create(this.#model, 'cpu');
     this.#lastBytes = null;
     this.#lastReference = null;

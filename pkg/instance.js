@@ -1,13 +1,17 @@
-// The WebAssembly module: compiled once, instantiated on demand. Every Colorizer shares the
-// first instance; one whose instance trapped (a RuntimeError from a panic or an out-of-memory
-// abort: that instance's state is gone) gets a fresh instance of the same compiled module, so
-// it can rebuild itself without downloading or compiling anything again.
-import * as first from './wasm/burn_colorize.js';
+// The WebAssembly module: compiled once, instantiated on first use. Every Colorizer shares that
+// instance. When it traps (a RuntimeError from a panic or an out-of-memory abort: its state is
+// gone), the glue makes a new instance of the same compiled module in place
+// (`__wbg_reset_state_async`: scripts/build-wasm.sh): nothing is
+// downloaded, compiled or imported again, so it works the same under every bundler. Each reset
+// starts a new generation; objects of an older one (a WasmColorizer) must be made again.
+import init, * as glue from './wasm/burn_colorize.js';
 
 const wasmUrl = new URL('./wasm/burn_colorize_bg.wasm', import.meta.url);
-let compiled;
-let firstReady;
-let instances = 0;
+let ready;
+let generation = 0;
+let trapped = false;
+/** The reset under way, if any: callers that find the instance trapped wait for the same one. */
+let resetting = null;
 
 async function compile() {
   const response = await fetch(wasmUrl);
@@ -16,25 +20,30 @@ async function compile() {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** The shared instance's bindings (WasmColorizer, checkImage, ...), instantiated on first use. */
-export function firstInstance() {
-  compiled ??= compile();
-  firstReady ??= compiled.then((module) => first.default({ module_or_path: module })).then(() => first);
-  return firstReady;
+/** The module's bindings (WasmColorizer, checkImage, ...), instantiated on first use. */
+export function bindings() {
+  ready ??= compile().then((module) => init({ module_or_path: module })).then(() => glue);
+  return ready;
 }
 
 /**
- * The bindings of a new instance with its own memory. The JavaScript glue keeps one instance
- * per module, so a fresh instance needs a fresh copy of the glue (the same file, another URL).
+ * The generation of the live instance, after replacing it if it trapped. A caller whose objects
+ * are of another generation makes them again.
  */
-export async function freshInstance() {
-  compiled ??= compile();
-  const module = await compiled;
-  instances += 1;
-  const glue = await import(/* @vite-ignore */ `./wasm/burn_colorize.js?instance=${instances}`);
-  await glue.default({ module_or_path: module });
-  return glue;
+export async function liveGeneration() {
+  await bindings();
+  if (trapped) {
+    resetting ??= glue.__wbg_reset_state_async().then(() => {
+      generation += 1;
+      trapped = false;
+    }).finally(() => { resetting = null; });
+    await resetting;
+  }
+  return generation;
 }
+
+/** Whether objects made in generation `made` belong to an instance that is gone or trapped. */
+export const isStale = (made) => made !== generation || trapped;
 
 /** Listeners for traps: a panic inside an async call is thrown from a microtask, never into its promise. */
 const trapListeners = new Set();
@@ -46,25 +55,23 @@ function onTrap(event, error) {
 globalThis.addEventListener?.('error', (event) => onTrap(event, event.error));
 globalThis.addEventListener?.('unhandledrejection', (event) => onTrap(event, event.reason));
 
-/** Instances (their bindings) that trapped: unusable, for every Colorizer that shares them. */
-const trappedInstances = new WeakSet();
-
-/** Whether the instance of these bindings trapped under some call. */
-export const isTrapped = (wasm) => trappedInstances.has(wasm);
-
 /**
- * `promise`, a call into the instance of `wasm`; or a rejection with the RuntimeError if the
- * module traps meanwhile (the promise of a trapped call never settles), the instance then
- * marked as trapped.
+ * `promise`, a call into the instance; or a rejection with the RuntimeError if the module traps
+ * meanwhile (the promise of a trapped call never settles), the instance then marked as trapped.
  */
-export function orTrap(promise, wasm) {
+export function orTrap(promise) {
   let listener;
-  const trapped = new Promise((_, reject) => {
+  const made = generation;
+  const trappedNow = new Promise((_, reject) => {
     listener = (error) => {
-      trappedInstances.add(wasm);
+      if (made === generation) trapped = true;
       reject(error);
     };
     trapListeners.add(listener);
   });
-  return Promise.race([promise, trapped]).finally(() => trapListeners.delete(listener));
+  return Promise.race([promise, trappedNow]).catch((e) => {
+    // A trap thrown straight into the promise (a synchronous call) marks the instance too.
+    if (e instanceof WebAssembly.RuntimeError && made === generation) trapped = true;
+    throw e;
+  }).finally(() => trapListeners.delete(listener));
 }

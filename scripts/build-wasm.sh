@@ -18,6 +18,27 @@ wasm="$out/burn_colorize_bg.wasm"
 force=${1:-}
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Appends `__wbg_reset_state_async` to the glue: its own `__wbg_reset_state` (a new instance of
+# the compiled module after a trap, made by --experimental-reset-state-function), but with the
+# instance made asynchronously, since Chrome refuses a synchronous `new WebAssembly.Instance` of a
+# module over 8 MB on the main thread. It must live in the glue's scope to reset the glue's state.
+add_async_reset() {
+  local glue=$1 body
+  body=$(awk '/^export function __wbg_reset_state \(\) \{$/ { inside = 1; next } inside && /^}$/ { exit } inside' "$glue")
+  if ! grep -qx '    wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());' <<<"$body"; then
+    echo "error: wasm-bindgen's __wbg_reset_state is not the one pkg/instance.js was written for" >&2
+    exit 1
+  fi
+  {
+    echo
+    echo '// Added by scripts/build-wasm.sh: __wbg_reset_state, instantiating asynchronously.'
+    echo 'export async function __wbg_reset_state_async() {'
+    echo '    const instance = await WebAssembly.instantiate(wasmModule, __wbg_get_imports());'
+    sed 's/^    wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());$/    wasmInstance = instance;/' <<<"$body"
+    echo '}'
+  } >>"$glue"
+}
+
 copy_model() {
   if [ -f models/default.bclz ] && ! cmp -s models/default.bclz pkg/model.bclz; then
     cp models/default.bclz pkg/model.bclz
@@ -43,8 +64,9 @@ echo "building the WebAssembly module (profile wasm; the first build takes a whi
 cargo rustc --quiet --lib --profile wasm --target wasm32-unknown-unknown --no-default-features --features web \
   --crate-type cdylib
 mkdir -p "$out"
-wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" \
+wasm-bindgen --target web --experimental-reset-state-function --remove-name-section --remove-producers-section --out-dir "$out" \
   target/wasm32-unknown-unknown/wasm/burn_colorize.wasm
+add_async_reset "$out/burn_colorize.js"
 if [ -n "${WASM_OPT:-}" ]; then
   "$WASM_OPT" -Oz "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm"
 fi

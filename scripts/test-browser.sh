@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: wasm-bindgen-test in headless Chromium (WebGPU vs CPU, size and L, errors) and
-# Playwright against the served page, the pkg/ API and the TypeScript + esbuild example. Installs what a fresh machine lacks: Debian's chromium
-# and chromium-driver (apt-get), playwright-core, typescript and esbuild (npm, into tests/browser/node_modules), and
+# Playwright against the served page, the pkg/ API (on the page's thread and in a worker), the TypeScript + esbuild example,
+# and Vite/webpack/esbuild builds of the packed pkg/. Installs what a fresh machine lacks: Debian's chromium
+# and chromium-driver (apt-get), playwright-core, typescript, esbuild, vite and webpack (npm, into tests/browser/node_modules), and
 # the wasm toolchain (see scripts/build-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,8 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -x tests/browser/node_modules/.bin/tsc ] ||
-  [ ! -d tests/browser/node_modules/esbuild ]; then
+  [ ! -d tests/browser/node_modules/esbuild ] || [ ! -d tests/browser/node_modules/vite ] ||
+  [ ! -d tests/browser/node_modules/webpack ]; then
   (cd tests/browser && npm install --no-audit --no-fund --silent)
 fi
 

@@ -1,6 +1,6 @@
 // Offline support: the page, the WebAssembly module and the model are cached on first visit
 // and served from the cache afterwards (refreshed in the background when online).
-const CACHE = 'burn-colorize-v7';
+const CACHE = 'burn-colorize-v8';
 const FILES = [
   './', 'index.html', 'app.js', 'hints.js', 'reference.js', 'worker.js', 'style.css',
   'pkg/colorize.js', 'pkg/instance.js', 'pkg/pixels.js', 'pkg/wasm/burn_colorize.js', 'pkg/wasm/burn_colorize_bg.wasm', 'pkg/model.bclz',
