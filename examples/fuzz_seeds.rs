@@ -1,7 +1,7 @@
 //! Writes the fuzz targets' seed corpora into `fuzz/seeds/<target>/` (or the folder given):
 //! small valid inputs of every kind the targets read, generated here and never taken from
 //! `../shared/data`. Run by scripts/fuzz.sh with the test build's settings
-//! (`cargo run --features cli,gpu --example fuzz_seeds`), so it costs no build of its own.
+//! (`cargo run --features native --example fuzz_seeds`), so it costs no build of its own.
 
 // The project's test helpers (EXIF segments, the tiny model), shared rather than copied.
 #[path = "../tests/common/mod.rs"]

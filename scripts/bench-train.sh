@@ -8,7 +8,7 @@
 # scripts/torch-venv.sh; it is no dependency of the crate). The LibTorch build lives in
 # target/libtorch; before timing it, the script checks that its training steps match Flex's.
 # Where a CUDA GPU and a GPU build are present, run the pair by hand with `--device cuda`
-# (PyTorch) and a `--features cli,gpu` build.
+# (PyTorch) and a `--features native` build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU training path, run for real: a `--features cli,gpu` build trains a few steps on wgpu and
+# The GPU training path, run for real: a `--features native` build trains a few steps on wgpu and
 # checks that losses and weights match the CPU backend's (tests/device_train.rs), then times a
 # training step on the GPU with `bench --train --device gpu`.
 # Without a GPU it uses Mesa's lavapipe (Vulkan on the CPU; Debian's mesa-vulkan-drivers,
@@ -24,9 +24,9 @@ fi
 [ "${1:-}" = "--install-only" ] && exit 0
 
 echo "== training on wgpu agrees with the CPU backend"
-BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features cli,gpu --test device_train -- --nocapture
+BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features native --test device_train -- --nocapture
 
 if [ "${1:-}" != "--no-bench" ]; then
   echo "== one training step on the GPU (bench --train --device gpu, 64x64, batch 8)"
-  cargo run --features cli,gpu --quiet -- bench --train --device gpu --train-size 64 --batch 8 --steps 3
+  cargo run --features native --quiet -- bench --train --device gpu --train-size 64 --batch 8 --steps 3
 fi

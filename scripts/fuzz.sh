@@ -39,7 +39,7 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 
 echo "== seeds"
-cargo run --quiet --features cli,gpu --example fuzz_seeds -- fuzz/seeds
+cargo run --quiet --features native --example fuzz_seeds -- fuzz/seeds
 echo "== building the targets (sanitizer: $sanitizer)"
 for target in "${targets[@]}"; do
   cargo +nightly fuzz build --release --sanitizer "$sanitizer" "$target"

@@ -24,7 +24,7 @@ bash scripts/site.sh
 # the page for the reference tests (`?model=test-models/guided.bclz`). It is one of the fuzz
 # seeds: the example runs with the native test build's settings, so it costs no build of its own.
 guided=fuzz/seeds/model_load/unet-guided-f16.bclz
-[ -f "$guided" ] || cargo run --quiet --features cli,gpu --example fuzz_seeds -- fuzz/seeds
+[ -f "$guided" ] || cargo run --quiet --features native --example fuzz_seeds -- fuzz/seeds
 mkdir -p target/site/test-models
 cp "$guided" target/site/test-models/guided.bclz
 

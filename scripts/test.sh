@@ -17,10 +17,10 @@ bash scripts/import-trunk.sh --download || echo "could not download them: the tr
 echo "== Vulkan driver for the GPU training test (lavapipe, when no GPU driver is there)"
 bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU training test will be skipped"
 
-# `cli,gpu`: the CLI, training and burn's wgpu backend, so one build runs every native test, and
+# `native` (= `cli,gpu`): the CLI, training and burn's wgpu backend, so one build runs every native test, and
 # tests/device_train.rs trains on wgpu (lavapipe runs its kernels on the CPU).
 echo "== native tests (library, CLI, training, training on wgpu)"
-cargo test --features cli,gpu
+cargo test --features native
 
 # A short run of each fuzz target from the generated seeds (scripts/fuzz.sh [SECONDS] or
 # FUZZ_RUNS=N gives the long one; fuzz/corpus/ stays local). An input that ever crashes a

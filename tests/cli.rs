@@ -252,6 +252,17 @@ fn train_refuses_bad_settings_with_a_clear_message() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    for (args, message) in [
+        (&["--reference", "--reference-mix", "0.8,0.5"][..], "--reference-mix 0.8,0.5: give two fractions"),
+        (&["--reference", "--reference-mix", "0.3"][..], "'0.3' is not OWN,CLASS"),
+        (&["--reference-mix", "0.3,0.4"][..], "--reference-mix needs --reference"),
+    ] {
+        let output =
+            cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(args).output().unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
     // The test build has no LibTorch backend: asking for it says how to get one.
     #[cfg(not(feature = "libtorch"))]
     {

@@ -1,6 +1,7 @@
 //! `burn-colorize colorize`: colour versions of image files and folders.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use burn::prelude::Device;
 use burn_colorize::color::reference::ColorReference;
@@ -9,6 +10,7 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CliError;
+use super::archive::{Manifest, Shard, Status, parse_shard, write_atomically};
 use super::files::{Job, load_model, plan};
 use super::look::LookArgs;
 
@@ -18,11 +20,17 @@ use super::look::LookArgs;
 /// TIFF files) is written to OUTPUT with the same name and the extension of --format; the
 /// folder structure is kept. Outputs have the input's exact size and lightness; alpha is
 /// kept in PNG output, and 16-bit inputs give 16-bit PNGs. Inputs are never overwritten.
+///
+/// For archives: outputs are written atomically (a killed run leaves no half-written file),
+/// OUTPUT/manifest.csv lists every photo (input, output, status, error, milliseconds), and
+/// --shard and --skip-existing split the work across machines and resume a stopped run. The
+/// exit status is non-zero when any photo failed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:\n  burn-colorize colorize old-photo.jpg -o colour/\n  \
     burn-colorize colorize scans/ -o coloured-scans/ --format jpg --saturation 1.2\n  \
     burn-colorize colorize portrait.png -o portrait-colour.png --hint 120,80,#3366cc\n  \
-    burn-colorize colorize 1950-street.jpg -o street.png --reference street-today.jpg")]
+    burn-colorize colorize 1950-street.jpg -o street.png --reference street-today.jpg\n  \
+    burn-colorize colorize archive/ -o coloured/ --shard 3/16 --skip-existing   (machine 3 of 16)")]
 pub struct Args {
     /// Image files or folders to colorize.
     #[arg(required = true, value_name = "INPUT")]
@@ -62,6 +70,17 @@ pub struct Args {
     /// model trained with a reference input (`train --reference`).
     #[arg(long, value_name = "PHOTO")]
     pub reference: Option<PathBuf>,
+
+    /// Colour only this machine's share: the photos whose index in the list of all inputs,
+    /// sorted by path, is K modulo N (K from 0 to N-1). Shards are disjoint and together cover
+    /// everything; each writes OUTPUT/manifest-K-of-N.csv instead of manifest.csv.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
+    /// Leave photos whose output file exists alone (recorded as "skipped" in the manifest): a
+    /// rerun after a stop finishes the rest without redoing or rewriting anything.
+    #[arg(long)]
+    pub skip_existing: bool,
 
     /// Refuse images over this many megapixels (protects against decompression bombs).
     #[arg(long, default_value_t = burn_colorize::pipeline::decode::DEFAULT_MAX_MEGAPIXELS, value_name = "MP")]
@@ -142,7 +161,7 @@ fn colorize_one(
     if let Some(parent) = job.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(CliError::io(parent))?;
     }
-    std::fs::write(&job.output, encoded).map_err(CliError::io(&job.output))
+    write_atomically(&job.output, &encoded)
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -151,26 +170,56 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Format::Png => (OutputFormat::Png, "png"),
         Format::Jpg => (OutputFormat::Jpeg { quality: args.quality }, "jpg"),
     };
-    let jobs = plan(&args.inputs, &args.output, ext)?;
+    let mut jobs = plan(&args.inputs, &args.output, ext)?;
+    let one_file = jobs.len() == 1 && jobs[0].output == args.output;
+    if let Some(shard) = args.shard {
+        jobs = shard.select(jobs);
+    }
     let device = Device::flex();
     let colorizer = Colorizer::new(load_model(args.model.as_deref(), args.untrained, &device)?, device);
     if options.reference.is_some() && !colorizer.model().config.reference {
         return Err(burn_colorize::Error::NoReferenceInput.into());
     }
+    let mut manifest = match one_file {
+        true => None,
+        false => Some(Manifest::create(args.output.join(Shard::manifest_name(args.shard)))?),
+    };
     let bar = ProgressBar::new(jobs.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg} (ETA {eta})")
             .expect("valid template"),
     );
-    let mut failed = 0;
+    let start = Instant::now();
+    let mut counts = [0usize; 3]; // done, skipped, failed
     for job in &jobs {
         bar.set_message(job.input.display().to_string());
-        if let Err(e) = colorize_one(&colorizer, job, &options, format) {
-            bar.suspend(|| eprintln!("error: {e}"));
-            failed += 1;
+        let began = Instant::now();
+        let (status, error) = if args.skip_existing && job.output.exists() {
+            (Status::Skipped, None)
+        } else {
+            match colorize_one(&colorizer, job, &options, format) {
+                Ok(()) => (Status::Done, None),
+                Err(e) => {
+                    bar.suspend(|| eprintln!("error: {e}"));
+                    (Status::Failed, Some(e.to_string()))
+                }
+            }
+        };
+        counts[status as usize] += 1;
+        if let Some(manifest) = &mut manifest {
+            manifest.record(job, status, error.as_deref(), began.elapsed().as_millis())?;
         }
         bar.inc(1);
     }
-    bar.finish_with_message(format!("{} written to {}", jobs.len() - failed, args.output.display()));
+    bar.finish_and_clear();
+    let [done, skipped, failed] = counts;
+    let listed = manifest.as_ref().map(|m| format!("; manifest: {}", m.path().display())).unwrap_or_default();
+    println!(
+        "{done} coloured, {skipped} skipped (output already there), {failed} failed, of {} photos in {:.1} s; \
+         written to {}{listed}",
+        jobs.len(),
+        start.elapsed().as_secs_f64(),
+        args.output.display()
+    );
     match failed {
         0 => Ok(()),
         _ => Err(CliError::SomeFailed { failed, total: jobs.len() }),

@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and dispatch to one module per subcommand.
 
+mod archive;
 mod bench;
 mod bench_data;
 mod bench_train;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use burn_colorize::Arch;
+use burn_colorize::train::references::ReferenceMix;
 use burn_colorize::train::{DeviceChoice, LossKind, Session, Start, TrainConfig, resolve_device, train};
 
 use super::CliError;
@@ -113,6 +114,12 @@ pub struct Args {
     #[arg(long)]
     pub reference: bool,
 
+    /// With --reference: the fractions of photos that get their own colours and another photo
+    /// of their class as the reference, e.g. 0.3,0.4 (the rest get none) [default: 0.4,0.3].
+    /// More of the class trains the network to take a reference as a softer prior.
+    #[arg(long, value_name = "OWN,CLASS", value_parser = parse_mix)]
+    pub reference_mix: Option<ReferenceMix>,
+
     /// Stop after this many epochs without a better validation loss.
     #[arg(long, default_value_t = TrainConfig::default().patience)]
     pub patience: usize,
@@ -216,7 +223,17 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
         train_trunk: args.train_trunk,
         epoch_photos: args.epoch_photos,
         reference: args.reference,
+        reference_mix: args.reference_mix,
     })
+}
+
+/// Parse `OWN,CLASS` fractions for --reference-mix (checked against each other by TrainConfig).
+fn parse_mix(text: &str) -> Result<ReferenceMix, String> {
+    let fraction = |v: &str| v.trim().parse::<f32>().map_err(|_| format!("'{v}' is not a fraction like 0.3"));
+    match text.split(',').collect::<Vec<_>>().as_slice() {
+        [own, category] => Ok(ReferenceMix { own: fraction(own)?, category: fraction(category)? }),
+        _ => Err(format!("'{text}' is not OWN,CLASS (two fractions, e.g. 0.3,0.4)")),
+    }
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {

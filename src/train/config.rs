@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
 use super::loss::LossKind;
+use super::references::ReferenceMix;
 use crate::model::Arch;
 
 /// Crop sizes the trainer accepts: multiples of 16 (both architectures' size multiple) in this
@@ -65,6 +66,10 @@ pub struct TrainConfig {
     /// distribution), drawn for each photo from itself, another photo of its class, or none.
     #[serde(default)]
     pub reference: bool,
+    /// How often a guided run's photos get their own colours and another photo of their class
+    /// as the reference (the rest get none); `None`: [`ReferenceMix::TRAINING`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_mix: Option<ReferenceMix>,
 }
 
 impl Default for TrainConfig {
@@ -92,6 +97,7 @@ impl Default for TrainConfig {
             train_trunk: false,
             epoch_photos: None,
             reference: false,
+            reference_mix: None,
         }
     }
 }
@@ -124,6 +130,17 @@ impl TrainConfig {
             }
             if self.loss != LossKind::Classification {
                 return fail("--palette needs --loss classification".into());
+            }
+        }
+        if let Some(ReferenceMix { own, category }) = self.reference_mix {
+            if !self.reference {
+                return fail("--reference-mix needs --reference".into());
+            }
+            if !(own >= 0.0 && category >= 0.0 && own + category <= 1.0) {
+                return fail(format!(
+                    "--reference-mix {own},{category}: give two fractions from 0 to 1 whose sum is at most 1 \
+                     (the rest of the photos get no reference)"
+                ));
             }
         }
         if self.epoch_photos == Some(0) {

@@ -18,7 +18,7 @@ use crate::rng::Rng;
 const OWN_CROP: usize = 64;
 
 /// How often a training photo gets each kind of reference; the rest get none.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReferenceMix {
     /// Another crop of the photo itself.
     pub own: f32,

@@ -276,8 +276,8 @@ pub fn learning_rate(config: &TrainConfig, epoch: usize) -> f64 {
 fn training_recipe(config: &TrainConfig, model: &ModelConfig, items: &[Item]) -> Recipe {
     let augment = if config.augment { Augment::default() } else { Augment::NONE };
     let hints = if config.hints { HintCount::Random } else { HintCount::Exactly(0) };
-    let references =
-        model.reference.then(|| Arc::new(ReferencePool::new(items, model.reference_classes(), ReferenceMix::TRAINING)));
+    let mix = config.reference_mix.unwrap_or(ReferenceMix::TRAINING);
+    let references = model.reference.then(|| Arc::new(ReferencePool::new(items, model.reference_classes(), mix)));
     Recipe { size: config.size, stride: model.head_stride(), augment, hints, references }
 }
 
