@@ -10,7 +10,11 @@ export interface Hint {
 export interface CreateOptions {
   /** Model file bytes, a Blob, or its URL. Default: `model.bclz` beside this module. */
   model?: Uint8Array | ArrayBuffer | Blob | string | URL;
-  /** 'auto' (WebGPU when available, else CPU), 'webgpu' (reject without it) or 'cpu'. */
+  /**
+   * 'auto' (WebGPU on a hardware adapter, else the CPU: a software adapter such as SwiftShader
+   * or llvmpipe is slower than the CPU path), 'webgpu' (any adapter, software too; reject
+   * without one) or 'cpu'.
+   */
   backend?: 'auto' | 'webgpu' | 'cpu';
 }
 
@@ -133,8 +137,11 @@ export declare class Colorizer {
 /** What the WebGPU device holds now, in bytes, or null before WebGPU was used. */
 export declare function gpuMemory(): Promise<{ inUse: number; reserved: number } | null>;
 
-/** Whether this browser gives us a WebGPU adapter. */
+/** Whether this browser gives us a WebGPU adapter (a software one counts). */
 export declare function webgpuAvailable(): Promise<boolean>;
+
+/** Whether a WebGPU adapter renders in software on the CPU (SwiftShader, llvmpipe, WARP), which 'auto' passes over. */
+export declare function isSoftwareAdapter(adapter: GPUAdapter): boolean;
 
 /** URL of the default model shipped beside this module. */
 export declare const defaultModelUrl: URL;

@@ -256,14 +256,14 @@ ui.saturation.addEventListener('input', () => {
   saturationTimer = setTimeout(run, 200);
 });
 
-// Backend choice: ?backend=cpu in the address, or the selector. ?size=N sets the working size.
+// Backend choice: ?backend=cpu|webgpu|auto in the address, or the selector. ?size=N sets the working size.
 // ?model=PATH loads another model file from this site (your own trained model, say) instead of
 // the default; the Content-Security-Policy refuses any other origin.
 const params = new URLSearchParams(location.search);
 const modelUrl = params.has('model') ? new URL(params.get('model'), location.href).href : undefined;
 const wanted = params.get('backend');
 const workingSize = params.has('size') ? { size: Number(params.get('size')) } : {};
-if (wanted === 'cpu' || wanted === 'auto') ui.backend.value = wanted;
+if (['cpu', 'webgpu', 'auto'].includes(wanted)) ui.backend.value = wanted;
 ui.backend.addEventListener('change', () => { startWorker(ui.backend.value); run(); });
 startWorker(ui.backend.value);
 setSplit(50);

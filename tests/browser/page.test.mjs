@@ -23,7 +23,7 @@ async function openPage(query = '') {
 const done = (page, n) => page.waitForFunction((n) => Number(document.body.dataset.done ?? 0) >= n, n, { timeout: 180_000 });
 
 test('upload a grey photo, get a colour PNG of the same size, on WebGPU, all from 127.0.0.1', async () => {
-  const { context, page, requests } = await openPage();
+  const { context, page, requests } = await openPage('&backend=webgpu');
   assert.equal(await page.evaluate(() => document.body.dataset.backend), 'webgpu');
   const png = greyPng(48, 32);
   await page.setInputFiles('#file', { name: 'grey.png', mimeType: 'image/png', buffer: png });
@@ -36,6 +36,23 @@ test('upload a grey photo, get a colour PNG of the same size, on WebGPU, all fro
   assert.ok(await colourfulnessInPage(page, bytes) > 1, 'the download has colour');
   const foreign = requests.filter((url) => !url.startsWith(env.server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
   assert.deepEqual(foreign, [], 'no request leaves 127.0.0.1');
+  await context.close();
+});
+
+test("the page's default ('auto') passes over SwiftShader's software WebGPU for the CPU path", async () => {
+  const { context, page } = await openPage();
+  const adapter = await page.evaluate(async () => {
+    const { isSoftwareAdapter, webgpuAvailable } = await import('/pkg/colorize.js');
+    return { available: await webgpuAvailable(), software: isSoftwareAdapter(await navigator.gpu.requestAdapter()) };
+  });
+  assert.deepEqual(adapter, { available: true, software: true }, 'this Chromium offers WebGPU on SwiftShader');
+  assert.equal(await page.evaluate(() => document.body.dataset.backend), 'cpu');
+  assert.match(await page.textContent('#backend-info'), /running on the CPU/);
+  // A hardware adapter (its info as a graphics card reports it) is not taken for a software one.
+  const hardware = await page.evaluate(async () => (await import('/pkg/colorize.js')).isSoftwareAdapter({
+    isFallbackAdapter: false, info: { vendor: 'nvidia', architecture: 'ada', device: '', description: 'NVIDIA GeForce RTX 4070' },
+  }));
+  assert.equal(hardware, false);
   await context.close();
 });
 

@@ -85,13 +85,13 @@ test('a trap also moves an idle colorizer that shared the instance', async () =>
   await page.close();
 });
 
-/** The page with its worker up, on WebGPU (the default), working size 64. */
+/** The page with its worker up, on WebGPU (asked for: 'auto' passes over SwiftShader), working size 64. */
 async function openPage() {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   const worker = page.waitForEvent('worker');
-  await page.goto(`${env.server.url}?size=64`);
+  await page.goto(`${env.server.url}?size=64&backend=webgpu`);
   await page.waitForFunction(() => document.body.dataset.backend, null, { timeout: 120_000 });
   return { context, page, worker: await worker };
 }
