@@ -27,6 +27,7 @@ guided=fuzz/seeds/model_load/unet-guided-f16.bclz
 [ -f "$guided" ] || cargo run --quiet --features native --example fuzz_seeds -- fuzz/seeds
 mkdir -p target/site/test-models
 cp "$guided" target/site/test-models/guided.bclz
+cp fuzz/seeds/model_load/unet-f16.bclz target/site/test-models/plain.bclz # no reference input
 
 echo "== wasm-bindgen-test in headless Chromium"
 # The wasm profile and features of pkg/ (scripts/build-wasm.sh): the dependencies just built for

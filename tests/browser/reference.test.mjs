@@ -74,7 +74,7 @@ test('a reference changes the colours, in every input type, and bad ones are ref
     out.text = await failure(colour(new TextEncoder().encode('not an image at all')));
     out.wrong = await failure(colour({ not: 'an image' }));
     out.after = step(await colour(warm), warmBytes);
-    const automatic = await api.Colorizer.create({ backend: 'cpu' });
+    const automatic = await api.Colorizer.create({ backend: 'cpu', model: '/test-models/plain.bclz' });
     out.automaticTakes = automatic.takesReference;
     out.automatic = await failure(automatic.colorize(grey, { size: 32, reference: warm }));
     return out;
@@ -93,9 +93,8 @@ test('a reference changes the colours, in every input type, and bad ones are ref
   assert.match(result.text, /^Error: the colour reference: .*not an image/);
   assert.match(result.wrong, /^TypeError: reference must be a Uint8Array/);
   assert.ok(result.after <= 1, 'after the refusals the colorizer still works');
-  if (!result.automaticTakes) {
-    assert.match(result.automatic, /^Error: this model takes no colour reference/);
-  }
+  assert.equal(result.automaticTakes, false);
+  assert.match(result.automatic, /^Error: this model takes no colour reference/);
   await page.close();
 });
 
@@ -132,11 +131,15 @@ test('the page: choose a colour reference, see its thumbnail, remove it', async 
   assert.equal(step(await pixels(), before), 0, 'without the reference the colours come back');
   await page.close();
 
-  // The bundled model: the reference target shows only when the model takes one.
-  const plain = await env.browser.newPage();
-  await plain.goto(`${env.server.url}?size=32&backend=cpu`);
-  await plain.waitForFunction(() => document.body.dataset.backend, null, { timeout: 120_000 });
-  const takes = await plain.evaluate(async () => (await (await import('/pkg/colorize.js')).Colorizer.create({ backend: 'cpu' })).takesReference);
-  assert.equal(await plain.isVisible('#reference'), takes);
-  await plain.close();
+  // The reference target shows only when the model takes one: a model without the input, and
+  // the bundled model (whichever it is).
+  for (const [query, model] of [['&model=test-models/plain.bclz', '/test-models/plain.bclz'], ['', undefined]]) {
+    const other = await env.browser.newPage();
+    await other.goto(`${env.server.url}?size=32&backend=cpu${query}`);
+    await other.waitForFunction(() => document.body.dataset.backend, null, { timeout: 120_000 });
+    const takes = await other.evaluate(async (model) => (await (await import('/pkg/colorize.js')).Colorizer.create({ backend: 'cpu', model })).takesReference, model);
+    if (model) assert.equal(takes, false, 'the plain model takes no reference');
+    assert.equal(await other.isVisible('#reference'), takes, `${query || 'the bundled model'}`);
+    await other.close();
+  }
 });
