@@ -2,7 +2,8 @@
 # Makes docs/examples.png, the before/after grid in README.md and MODEL_CARD.md: four
 # public-domain / CC0 photos (NASA's astronaut and DSCOVR launch, Stefan van der Walt's cat,
 # Rachel Michetti's coffee; they ship inside scikit-image's wheel on PyPI) made grey and
-# colorized by `burn-colorize eval --grid` with the bundled model. Rows: grey | colorized | original.
+# colorized by `burn-colorize eval --grid` with the bundled model. Rows: grey | colorized | original,
+# or, for a model that takes a colour reference, grey | automatic | reference | with it | original.
 #   bash scripts/examples.sh [extra eval options, e.g. --model runs/x/best.bclz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,12 @@ fi
 
 cargo build --release --features cli --quiet
 mkdir -p docs
-target/release/burn-colorize eval --data "$photos" --grid docs/examples.png "$@"
+# A model with the colour-reference input shows it at work: each row then reads grey |
+# automatic | the reference (the photo's own colours, as from a faded colour print) | coloured
+# with it | original.
+bin=target/release/burn-colorize
+model=()
+for ((i = 1; i <= $#; i++)); do [ "${!i}" = --model ] && j=$((i + 1)) && model=("${!j}"); done
+reference=()
+"$bin" info "${model[@]}" | grep -q "a colour reference" && reference=(--reference self)
+"$bin" eval --data "$photos" --grid docs/examples.png "${reference[@]}" "$@"
