@@ -74,7 +74,10 @@ export class WorkerColorizer {
     if (typeof Worker === 'undefined') {
       throw new Error('WorkerColorizer runs in a browser page: this environment has no Worker (on a server, create colorizers in the browser only)');
     }
-    if (options.model instanceof URL) options.model = options.model.href;
+    // A URL is resolved here, against the page: the worker's own address is another folder.
+    if (options.model instanceof URL || typeof options.model === 'string') {
+      options.model = new URL(options.model, globalThis.location?.href).href;
+    }
     const colorizer = new WorkerColorizer(CREATE, options);
     try {
       await colorizer.#start(worker);

@@ -11,7 +11,9 @@ const env = useBrowser();
 async function openApi() {
   const page = await env.browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${env.server.url}pkg/package.json`);
+  // A page at the site's root, one folder above the worker's script (pkg/): relative model URLs
+  // must resolve against the page.
+  await page.goto(`${env.server.url}style.css`);
   await page.evaluate(async () => {
     window.api = { ...(await import('/pkg/colorize.js')), ...(await import('/pkg/worker.js')) };
   });
@@ -58,7 +60,7 @@ test('worker mode: a model by URL, suggestions, drawables, a reference, and erro
   const result = await page.evaluate(async (png) => {
     const photo = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
     // The browser tests' small model with the colour-reference input (scripts/test-browser.sh).
-    const colorizer = await api.WorkerColorizer.create({ backend: 'cpu', model: '/test-models/guided.bclz' });
+    const colorizer = await api.WorkerColorizer.create({ backend: 'cpu', model: 'test-models/guided.bclz' });
     const caught = (promise) => promise.then(() => 'resolved', (e) => `${e.constructor.name}: ${e.message}`);
     const suggestions = await colorizer.suggest(photo, { x: 20, y: 12, k: 3 });
     const bitmap = await createImageBitmap(new Blob([photo], { type: 'image/png' }));
