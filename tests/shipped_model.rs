@@ -2,7 +2,7 @@
 //! (tests/fixtures/card-shipped.png) is what the native build makes; tests/web.rs checks that
 //! the browser (WebGPU and CPU) makes the same one, so native and wasm agree on the real
 //! weights. After retraining the model, regenerate it:
-//! `UPDATE_FIXTURES=1 cargo test --features cli --test shipped_model`, and replace
+//! `UPDATE_FIXTURES=1 cargo test --features native --test shipped_model`, and replace
 //! models/default-class-weights.json with the class_weights.json of its run.
 #![cfg(feature = "bundled-model")]
 
