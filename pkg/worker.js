@@ -129,7 +129,7 @@ export class WorkerColorizer {
     } catch {
       // A worker that died has nothing left to free.
     }
-    this.#worker.terminate();
+    this.#worker?.terminate();
     this.#worker = null;
   }
 
@@ -142,7 +142,8 @@ export class WorkerColorizer {
     this.#worker.onmessage = (event) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault?.();
-      this.#lost(`the colorizer's worker stopped: ${event.message ?? 'it could not start or threw'}`);
+      const why = event.message ?? 'it could not start (is worker-thread.js served where the bundle expects it? see the README) or threw';
+      this.#lost(`the colorizer's worker stopped: ${why}`);
     };
     this.#info = await this.#send('create', { options: this.#createOptions });
   }
