@@ -2,9 +2,10 @@
 // WebGPU (or the CPU when WebGPU is missing or fails). ES module; no bundler needed.
 // Images are decoded and encoded by the browser (pixels.js); the WebAssembly module sees pixels.
 // If the module traps (instance.js), a Colorizer rebuilds itself on the CPU and runs the call again.
+import { abortable, abortError } from './abort.js';
 import { bindings, isStale, liveGeneration, orTrap } from './instance.js';
 import {
-  bytesOf, decodeToImageData, drawableToImageData, encodeImageData, encodeOptions, isDrawable, isImageData,
+  INPUT_TYPES, bytesOf, decodeToImageData, drawableToImageData, encodeImageData, encodeOptions, isDrawable, isImageData,
   sameBytes,
 } from './pixels.js';
 
@@ -23,26 +24,6 @@ async function modelBytes(source) {
   const bytes = await bytesOf(source);
   if (!bytes) throw new TypeError('model must be a Uint8Array, ArrayBuffer, Blob/File or URL');
   return bytes;
-}
-
-const INPUT_TYPES = 'a Uint8Array, ArrayBuffer, Blob/File, ImageData, ImageBitmap, HTMLImageElement, '
-  + 'HTMLCanvasElement or OffscreenCanvas';
-
-/** The rejection of a cancelled call: a DOMException named AbortError, as fetch() gives. */
-function abortError(signal, what) {
-  const reason = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? `: ${signal.reason.message}` : '';
-  return new DOMException(`${what} was cancelled${reason}`, 'AbortError');
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (whichever comes first). */
-function abortable(promise, signal, what) {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** This browser's WebGPU adapter, or null. */

@@ -12,7 +12,12 @@ export async function bytesOf(source) {
   return null;
 }
 
-const is = (name, value) => typeof globalThis[name] !== 'undefined' && value instanceof globalThis[name];
+/** Whether `value` is an instance of the global class `name` (absent in some environments). */
+export const is = (name, value) => typeof globalThis[name] !== 'undefined' && value instanceof globalThis[name];
+
+/** What an input (or a reference) may be, for the messages that refuse anything else. */
+export const INPUT_TYPES = 'a Uint8Array, ArrayBuffer, Blob/File, ImageData, ImageBitmap, HTMLImageElement, '
+  + 'HTMLCanvasElement or OffscreenCanvas';
 
 /** Whether `value` is something the browser can draw: an image, a canvas or a bitmap. */
 export function isDrawable(value) {

@@ -2,12 +2,10 @@
 // the same API as Colorizer, but the model, the decoding, the network and the encoding run in a
 // dedicated worker (worker-thread.js), so a big photo never blocks the page. Results come back
 // transferred, not copied. If the worker dies, pending calls reject and the next call starts a
-// new one with the same model.
-
-const INPUT_TYPES = 'a Uint8Array, ArrayBuffer, Blob/File, ImageData, ImageBitmap, HTMLImageElement, '
-  + 'HTMLCanvasElement or OffscreenCanvas';
-
-const is = (name, value) => typeof globalThis[name] !== 'undefined' && value instanceof globalThis[name];
+// new one with the same model. It imports nothing that loads the WebAssembly module: that
+// happens in the worker.
+import { abortable, abortError } from './abort.js';
+import { INPUT_TYPES, is, isDrawable, isImageData } from './pixels.js';
 
 /**
  * `input` in a form a worker can receive, and what to transfer with it: encoded bytes, Blobs and
@@ -16,10 +14,10 @@ const is = (name, value) => typeof globalThis[name] !== 'undefined' && value ins
  */
 async function postable(input, what) {
   if (input === undefined || input === null) return { value: input, transfer: [] };
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer || is('Blob', input) || is('ImageData', input)) {
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer || is('Blob', input) || isImageData(input)) {
     return { value: input, transfer: [] };
   }
-  if (['ImageBitmap', 'HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'VideoFrame'].some((n) => is(n, input))) {
+  if (isDrawable(input)) {
     if (is('HTMLImageElement', input)) {
       try {
         await input.decode();
@@ -41,11 +39,6 @@ function revive({ name, message }) {
   if (name && name !== 'Error') error.name = name;
   return error;
 }
-
-const abortError = (signal, what) => {
-  const reason = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? `: ${signal.reason.message}` : '';
-  return new DOMException(`${what} was cancelled${reason}`, 'AbortError');
-};
 
 /** Only WorkerColorizer.create makes WorkerColorizers. */
 const CREATE = Symbol('create');
@@ -194,15 +187,8 @@ export class WorkerColorizer {
       const message = { input: photo.value, reference: lent.value, options };
       return this.#settle(await this.#send(op, message, [...photo.transfer, ...lent.transfer], onProgress, id));
     })();
-    if (!signal) return work;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.#worker?.postMessage({ id, op: 'abort', reason: signal.reason instanceof Error ? signal.reason.message : undefined });
-        reject(abortError(signal, op));
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    return abortable(work, signal, op, () => {
+      this.#worker?.postMessage({ id, op: 'abort', reason: signal.reason instanceof Error ? signal.reason.message : undefined });
     });
   }
 

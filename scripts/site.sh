@@ -11,5 +11,5 @@ fi
 rm -rf target/site
 mkdir -p target/site/pkg
 cp -r www/. target/site/
-cp -r pkg/colorize.js pkg/instance.js pkg/pixels.js pkg/worker.js pkg/worker-thread.js pkg/colorize.d.ts pkg/worker.d.ts pkg/package.json pkg/wasm pkg/model.bclz target/site/pkg/
+cp -r pkg/colorize.js pkg/instance.js pkg/pixels.js pkg/abort.js pkg/worker.js pkg/worker-thread.js pkg/colorize.d.ts pkg/worker.d.ts pkg/package.json pkg/wasm pkg/model.bclz target/site/pkg/
 echo "site assembled in target/site"

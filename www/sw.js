@@ -3,7 +3,7 @@
 const CACHE = 'burn-colorize-v8';
 const FILES = [
   './', 'index.html', 'app.js', 'hints.js', 'reference.js', 'worker.js', 'style.css',
-  'pkg/colorize.js', 'pkg/instance.js', 'pkg/pixels.js', 'pkg/wasm/burn_colorize.js', 'pkg/wasm/burn_colorize_bg.wasm', 'pkg/model.bclz',
+  'pkg/colorize.js', 'pkg/instance.js', 'pkg/pixels.js', 'pkg/abort.js', 'pkg/wasm/burn_colorize.js', 'pkg/wasm/burn_colorize_bg.wasm', 'pkg/model.bclz',
 ];
 
 self.addEventListener('install', (event) => {
