@@ -25,6 +25,8 @@ fi
 
 echo "== training on wgpu agrees with the CPU backend"
 BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features native --test device_train -- --nocapture
+echo "== two devices on halves of each batch take the one-device step (train --devices)"
+BURN_COLORIZE_REQUIRE_GPU=1 cargo test --features native --test data_parallel -- --nocapture
 
 if [ "${1:-}" != "--no-bench" ]; then
   echo "== one training step on the GPU (bench --train --device gpu, 64x64, batch 8)"

@@ -256,6 +256,14 @@ fn train_refuses_bad_settings_with_a_clear_message() {
         (&["--reference", "--reference-mix", "0.8,0.5"][..], "--reference-mix 0.8,0.5: give two fractions"),
         (&["--reference", "--reference-mix", "0.3"][..], "'0.3' is not OWN,CLASS"),
         (&["--reference-mix", "0.3,0.4"][..], "--reference-mix needs --reference"),
+        (&["--reference-sight"][..], "--reference-sight needs --reference and a pretrained-trunk --arch"),
+        (
+            &["--reference", "--reference-sight"][..],
+            "--reference-sight needs --reference and a pretrained-trunk --arch",
+        ),
+        (&["--devices", "cpu"][..], "--devices takes GPUs; the CPU is one device"),
+        (&["--devices", "gpu:first"][..], "K in gpu:K is a GPU's index from 0"),
+        (&["--devices", "gpu:0", "--device", "cpu"][..], "cannot be used with"),
     ] {
         let output =
             cli().args(["train", "--data"]).arg(&dir).arg("--out").arg(dir.join("run")).args(args).output().unwrap();

@@ -31,7 +31,13 @@ fn model_bytes() -> Uint8Array {
 /// the colour-reference branch too (random, so a reference changes the colours).
 fn trunk_model_bytes(reference: bool) -> Uint8Array {
     let head = Head::Classification { centers: gamut_grid(10.0).centers().to_vec() };
-    let config = ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 32, 32], head, reference };
+    let config = ModelConfig {
+        arch: Arch::EfficientnetLite0,
+        widths: [16, 16, 32, 32],
+        head,
+        reference,
+        reference_sight: false,
+    };
     Uint8Array::from(Model::random(config, &Device::flex()).to_bytes_with(true).unwrap().as_slice())
 }
 

@@ -118,7 +118,13 @@ fn files_without_an_architecture_field_hold_the_unet() {
 fn trunk_model() -> Model {
     let head = Head::Classification { centers: burn_colorize::color::classes::gamut_grid(20.0).centers().to_vec() };
     Model::random(
-        ModelConfig { arch: Arch::EfficientnetLite0, widths: [16, 16, 16, 16], head, reference: false },
+        ModelConfig {
+            arch: Arch::EfficientnetLite0,
+            widths: [16, 16, 16, 16],
+            head,
+            reference: false,
+            reference_sight: false,
+        },
         &Device::flex(),
     )
 }

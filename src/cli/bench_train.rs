@@ -12,7 +12,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn_colorize::model::ColorNet;
 use burn_colorize::train::loss::classification_loss;
-use burn_colorize::train::{TrainConfig, resolve_device};
+use burn_colorize::train::{GpuChoice, TrainConfig, resolve_device};
 use burn_colorize::{Arch, ModelConfig};
 
 use super::CliError;
@@ -47,6 +47,11 @@ pub struct Options {
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     pub device: DeviceArg,
 
+    /// Data-parallel training speed on these GPUs instead (as `train --devices`: gpu:K, all,
+    /// gpu; comma-separated): images/s on the first device, the first two, ... up to all.
+    #[arg(long, value_delimiter = ',', value_name = "LIST", conflicts_with = "device")]
+    pub devices: Option<Vec<GpuChoice>>,
+
     /// Photos (folder or zip) to time the data loader on [default: generated 128-px JPEGs].
     #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
@@ -73,6 +78,9 @@ pub fn run(options: &Options) -> Result<(), CliError> {
         return Err(CliError::Usage(format!("--train-size {size} must be a multiple of 16, --batch at least 1")));
     }
     super::memory::keep_freed_memory();
+    if let Some(choices) = &options.devices {
+        return super::bench_parallel::run(options, choices);
+    }
     let (device, name) = resolve_device(options.device.into())?;
     println!("device: {name}");
     let device = device.autodiff();

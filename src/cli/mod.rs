@@ -3,6 +3,7 @@
 mod archive;
 mod bench;
 mod bench_data;
+mod bench_parallel;
 mod bench_train;
 mod calibrate;
 mod colorize;

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use burn_colorize::Arch;
 use burn_colorize::train::references::ReferenceMix;
-use burn_colorize::train::{DeviceChoice, LossKind, Session, Start, TrainConfig, resolve_device, train};
+use burn_colorize::train::{
+    DeviceChoice, GpuChoice, LossKind, Session, Start, TrainConfig, resolve_device, resolve_devices, train,
+};
 
 use super::CliError;
 
@@ -39,6 +41,15 @@ pub struct Args {
     /// Where to train: auto picks the GPU when one is usable, else the CPU, and says which.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     pub device: DeviceArg,
+
+    /// Data-parallel training on several GPUs, comma-separated: gpu:K (the K-th discrete GPU,
+    /// from 0), all (every discrete GPU), gpu (the best adapter, as --device gpu). Each device
+    /// runs a replica of the network on its share of every batch; their gradients are summed
+    /// before each optimizer step, so the run follows the same path as on one device with the
+    /// whole batch. A GPU named twice runs two replicas (gpu,gpu on a machine without a GPU
+    /// tests this on Mesa's software adapter). One machine only: see README.
+    #[arg(long, value_delimiter = ',', value_name = "LIST", conflicts_with = "device")]
+    pub devices: Option<Vec<GpuChoice>>,
 
     /// Side of the square training crops, in pixels (a multiple of 16 from 32 to 256).
     #[arg(long, default_value_t = TrainConfig::default().size)]
@@ -119,6 +130,13 @@ pub struct Args {
     /// More of the class trains the network to take a reference as a softer prior.
     #[arg(long, value_name = "OWN,CLASS", value_parser = parse_mix)]
     pub reference_mix: Option<ReferenceMix>,
+
+    /// With --reference on a pretrained trunk: the reference branch also sees the photo's
+    /// features averaged over the picture, so it can learn how far a reference fits the photo
+    /// (trust one that fits, discount one that does not). An --init guided model without it
+    /// starts with this sight at zero, colouring exactly as before.
+    #[arg(long)]
+    pub reference_sight: bool,
 
     /// Stop after this many epochs without a better validation loss.
     #[arg(long, default_value_t = TrainConfig::default().patience)]
@@ -224,6 +242,7 @@ fn config(args: &Args) -> Result<TrainConfig, CliError> {
         epoch_photos: args.epoch_photos,
         reference: args.reference,
         reference_mix: args.reference_mix,
+        reference_sight: args.reference_sight,
     })
 }
 
@@ -238,12 +257,16 @@ fn parse_mix(text: &str) -> Result<ReferenceMix, String> {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     super::memory::keep_freed_memory();
-    let (device, name) = resolve_device(args.device.into())?;
+    let (mut devices, name) = match &args.devices {
+        Some(choices) => resolve_devices(choices)?,
+        None => resolve_device(args.device.into()).map(|(device, name)| (vec![device], name))?,
+    };
+    let (device, replicas) = (devices.remove(0), devices);
     let (start, dir) = match &args.resume {
         Some(dir) => (Start::Resume, dir.clone()),
         None => (Start::New(config(&args)?), args.out.clone().expect("clap requires --out")),
     };
-    let session = Session { run_dir: &dir, device, device_name: name, stop_after: args.stop_after };
+    let session = Session { run_dir: &dir, device, replicas, device_name: name, stop_after: args.stop_after };
     let summary = train(start, session, &mut super::progress::Terminal::default())?;
     println!(
         "done: {} epochs, best at epoch {}, {:.1} photos/s; best model: {}",

@@ -50,6 +50,10 @@ pub struct ModelConfig {
     /// written before there was one have none, and their JSON does not name it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reference: bool,
+    /// Whether the reference branch also sees the photo's pooled trunk features, to judge how
+    /// far a reference fits ([`crate::model::reference`]); trunk architectures only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reference_sight: bool,
 }
 
 impl ModelConfig {
@@ -61,12 +65,13 @@ impl ModelConfig {
             widths: Arch::Unet.default_widths(),
             head: Head::Classification { centers: classes.centers().to_vec() },
             reference: false,
+            reference_sight: false,
         }
     }
 
     /// A tiny U-Net for tests and quick experiments.
     pub fn tiny(head: Head) -> Self {
-        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head, reference: false }
+        Self { arch: Arch::Unet, widths: [8, 8, 16, 16], head, reference: false, reference_sight: false }
     }
 
     /// Working sizes must be multiples of this.
@@ -102,6 +107,13 @@ impl ModelConfig {
     /// Length of the reference input (classes + the "given" flag), when the network takes one.
     pub fn reference_inputs(&self) -> Option<usize> {
         self.reference.then(|| self.reference_classes().len() + 1)
+    }
+
+    /// Number of pooled photo features the reference branch sees (its sight), when it has one:
+    /// the trunk's 1/16 map.
+    pub fn reference_sight_features(&self) -> Option<usize> {
+        let spec = self.arch.trunk().filter(|_| self.reference && self.reference_sight)?;
+        Some(spec.tap_channels()[3])
     }
 
     /// Channels of the decoder levels the reference steers: 1/16 and 1/8 on a trunk, 1/8 in the

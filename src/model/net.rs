@@ -72,10 +72,21 @@ impl ColorNet {
     /// trained.
     pub fn with_reference_branch(mut self, config: &ModelConfig, device: &Device) -> Self {
         let inputs = config.reference_inputs().expect("a config with the reference input");
-        let branch = Some(ReferenceBranch::new(inputs, &config.reference_levels(), true, device));
+        let sight = config.reference_sight_features();
+        let branch = Some(ReferenceBranch::new(inputs, &config.reference_levels(), sight, true, device));
         match &mut self {
             Self::UNet(net) => net.reference = branch,
             Self::Trunk(net) => net.reference = branch,
+        }
+        self
+    }
+
+    /// The same guided network with its reference branch given sight of the photo (`config`
+    /// must ask for it); the sight starts at zero, so the colours stay the same until trained.
+    pub fn with_reference_sight(mut self, config: &ModelConfig, device: &Device) -> Self {
+        let features = config.reference_sight_features().expect("a config with reference sight");
+        if let Self::Trunk(net) = &mut self {
+            net.reference = net.reference.take().map(|branch| branch.with_sight(features, device));
         }
         self
     }
@@ -197,6 +208,32 @@ mod tests {
             assert_eq!((after - before.clone()).abs().max().into_scalar::<f32>(), 0.0);
         }
         assert_eq!(guided.reference_inputs(), Some(4), "three classes and the flag");
+    }
+
+    #[test]
+    fn sight_added_to_a_guided_trunk_model_leaves_its_colours_and_survives_the_file() {
+        let device = Device::flex();
+        let head = Head::Classification { centers: vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]] };
+        let guided = ModelConfig {
+            arch: crate::model::Arch::EfficientnetLite0,
+            widths: [8, 8, 16, 16],
+            head,
+            reference: true,
+            reference_sight: false,
+        };
+        let sighted = ModelConfig { reference_sight: true, ..guided.clone() };
+        let net = guided.init(&device);
+        let input = Tensor::<4>::random([1, INPUT_CHANNELS, 32, 32], burn::tensor::Distribution::Default, &device);
+        let reference = Tensor::<2>::ones([1, 4], &device);
+        let before = net.forward_guided(input.clone(), Some(reference.clone()));
+        let net = net.with_reference_sight(&sighted, &device);
+        let after = net.forward_guided(input.clone(), Some(reference.clone()));
+        assert_eq!((after.clone() - before).abs().max().into_scalar::<f32>(), 0.0);
+        let file = crate::Model { config: sighted.clone(), net }.to_bytes().unwrap();
+        let loaded = crate::Model::from_bytes(&file, &device).unwrap();
+        assert_eq!(loaded.config, sighted);
+        let again = loaded.net.forward_guided(input, Some(reference));
+        assert!((again - after).abs().max().into_scalar::<f32>() < 1e-6);
     }
 
     #[test]

@@ -59,9 +59,9 @@ impl TrunkNet {
                 .with_scale_factor(Some([2.0, 2.0]))
                 .with_mode(InterpolateMode::Nearest)
                 .init(),
-            reference: config
-                .reference_inputs()
-                .map(|n| ReferenceBranch::new(n, &config.reference_levels(), false, device)),
+            reference: config.reference_inputs().map(|n| {
+                ReferenceBranch::new(n, &config.reference_levels(), config.reference_sight_features(), false, device)
+            }),
         }
     }
 
@@ -69,12 +69,12 @@ impl TrunkNet {
     /// H and W multiples of 16; `reference`: [batch, classes + 1] for a network with the
     /// reference branch. Returns [batch, outputs, H/4, W/4].
     pub fn forward(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
-        let steering = steer(&self.reference, reference);
         let [b, _, h, w] = input.dims();
         let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
         let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
         let [_, f4, f8, f16] = self.trunk.forward(grey_rgb(l_channel));
         let (f4, f8, f16) = (self.norms[0].forward(f4), self.norms[1].forward(f8), self.norms[2].forward(f16));
+        let steering = steer(&self.reference, reference, &f16);
         let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
         let x = self.global.forward(apply(&steering, 0, x));
         let x = self.up8.forward(Tensor::cat(vec![self.upsample.forward(x), f8, pool(hints.clone(), 8)], 1));
@@ -170,6 +170,7 @@ mod tests {
             widths: [8, 8, 16, 16],
             head: Head::Classification { centers },
             reference: false,
+            reference_sight: false,
         }
     }
 

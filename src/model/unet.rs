@@ -120,7 +120,7 @@ impl UNet {
                 .init(),
             reference: config
                 .reference_inputs()
-                .map(|n| ReferenceBranch::new(n, &config.reference_levels(), false, device)),
+                .map(|n| ReferenceBranch::new(n, &config.reference_levels(), None, false, device)),
         }
     }
 
@@ -129,7 +129,7 @@ impl UNet {
     /// `reference`: [batch, classes + 1] for a network with the reference branch.
     /// Returns [batch, outputs, H/2, W/2]: logits or normalised ab.
     pub fn forward(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
-        let steering = steer(&self.reference, reference);
+        let steering = steer(&self.reference, reference, &input);
         let x0 = self.stem.forward(input);
         let x1 = self.down1.forward(x0);
         let x2 = self.down2.forward(x1.clone());

@@ -141,6 +141,18 @@ impl SoftTargets {
             Tensor::from_data(TensorData::new(self.weight.clone(), self.shape), device),
         )
     }
+
+    /// The targets of photos `rows` of the batch (a share of it for one training device).
+    pub fn rows(&self, rows: std::ops::Range<usize>) -> SoftTargets {
+        let [_, k, h, w] = self.shape;
+        let photo = k * h * w;
+        let span = rows.start * photo..rows.end * photo;
+        SoftTargets {
+            index: self.index[span.clone()].to_vec(),
+            weight: self.weight[span].to_vec(),
+            shape: [rows.len(), k, h, w],
+        }
+    }
 }
 
 /// A batch of examples as flat arrays, ready to become tensors.

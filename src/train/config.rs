@@ -70,6 +70,10 @@ pub struct TrainConfig {
     /// as the reference (the rest get none); `None`: [`ReferenceMix::TRAINING`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_mix: Option<ReferenceMix>,
+    /// A guided model whose reference branch also sees the photo's pooled trunk features, so
+    /// it can judge how far a reference fits ([`crate::model::reference`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reference_sight: bool,
 }
 
 impl Default for TrainConfig {
@@ -98,6 +102,7 @@ impl Default for TrainConfig {
             epoch_photos: None,
             reference: false,
             reference_mix: None,
+            reference_sight: false,
         }
     }
 }
@@ -143,6 +148,9 @@ impl TrainConfig {
                 ));
             }
         }
+        if self.reference_sight && !(self.reference && self.arch.trunk().is_some()) {
+            return fail("--reference-sight needs --reference and a pretrained-trunk --arch".into());
+        }
         if self.epoch_photos == Some(0) {
             return fail("--epoch-photos must be at least 1".into());
         }
@@ -166,6 +174,55 @@ pub enum DeviceChoice {
     Cpu,
     /// The CPU through burn's LibTorch backend (PyTorch's kernels; feature `libtorch`).
     Libtorch,
+}
+
+/// One entry of `train --devices` (data-parallel training on GPUs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpuChoice {
+    /// `gpu`: the best adapter, a software one when there is no hardware GPU (as `--device gpu`).
+    Best,
+    /// `gpu:K`: the discrete GPU of index K (from 0).
+    Discrete(usize),
+    /// `all`: every discrete GPU.
+    All,
+}
+
+impl std::str::FromStr for GpuChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let index = |k: &str| k.parse().map_err(|_| format!("{text}: K in gpu:K is a GPU's index from 0"));
+        match text {
+            "gpu" => Ok(Self::Best),
+            "cpu" | "libtorch" => Err(format!(
+                "{text}: --devices takes GPUs; the CPU is one device that already uses every core (--device {text})"
+            )),
+            "all" => Ok(Self::All),
+            _ => match text.strip_prefix("gpu:") {
+                Some(k) => index(k).map(Self::Discrete),
+                None => Err(format!("{text}: name GPUs as gpu (the best one), gpu:K (the K-th discrete GPU) or all")),
+            },
+        }
+    }
+}
+
+/// The devices `--devices` names (the first holds the network between steps), and a
+/// sentence naming them. Two or more for data-parallel training.
+pub fn resolve_devices(choices: &[GpuChoice]) -> Result<(Vec<Device>, String), TrainError> {
+    let devices = gpu_devices(choices).map_err(TrainError::Config)?;
+    let names: Vec<String> = devices.iter().enumerate().map(|(i, (_, name))| format!("{i}: {name}")).collect();
+    let summary = format!("{} devices, each on its share of every batch ({})", devices.len(), names.join("; "));
+    Ok((devices.into_iter().map(|(device, _)| device).collect(), summary))
+}
+
+#[cfg(not(feature = "gpu"))]
+fn gpu_devices(_choices: &[GpuChoice]) -> Result<Vec<(Device, String)>, String> {
+    Err("--devices: this build has no GPU support (rebuild with `--features gpu`)".into())
+}
+
+#[cfg(feature = "gpu")]
+fn gpu_devices(choices: &[GpuChoice]) -> Result<Vec<(Device, String)>, String> {
+    super::gpu::open_many(choices)
 }
 
 /// The device to train on, and a sentence saying which it is.

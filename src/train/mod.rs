@@ -18,12 +18,13 @@ pub mod loss;
 pub mod metrics;
 pub mod rebalance;
 pub mod references;
+pub mod replicas;
 pub mod report;
 pub mod run;
 pub mod setup;
 pub mod validate;
 
-pub use config::{DeviceChoice, TrainConfig, resolve_device};
+pub use config::{DeviceChoice, GpuChoice, TrainConfig, resolve_device, resolve_devices};
 pub use error::TrainError;
 pub use events::{Event, Recorder, Reporter, Silent};
 pub use loss::LossKind;

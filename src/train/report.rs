@@ -25,6 +25,14 @@ pub struct EpochRow {
     pub lr: f64,
     pub seconds: f64,
     pub images_per_second: f64,
+    /// Devices the epoch trained on (`train --devices`); rows written before there was a
+    /// choice trained on one.
+    #[serde(default = "one")]
+    pub devices: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl EpochRow {
@@ -43,7 +51,13 @@ impl EpochRow {
             lr,
             seconds,
             images_per_second: speed,
+            devices: 1,
         }
+    }
+
+    /// The row of an epoch trained on `devices` devices.
+    pub fn on_devices(self, devices: usize) -> Self {
+        Self { devices, ..self }
     }
 }
 

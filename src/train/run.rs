@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Bytes;
 
@@ -18,8 +18,8 @@ use super::data::{Dataset, Item};
 use super::error::TrainError;
 use super::events::{Event, Reporter};
 use super::loader::{Recipe, epoch_photos, spawn_epoch};
-use super::loss::{LossKind, classification_loss, regression_loss};
 use super::references::{ReferenceMix, ReferencePool};
+use super::replicas::Replicas;
 use super::report::{EpochRow, write_reports};
 use super::setup::{initial_net, model_config, target_spec};
 use super::validate::{Validation, ValidationSet, validate};
@@ -75,7 +75,10 @@ pub struct Session<'a> {
     /// The run folder (config, checkpoints, metrics, the best model).
     pub run_dir: &'a Path,
     pub device: Device,
-    /// The device in words, for the first line of the report.
+    /// Further devices for data-parallel training, each with a replica of the network on its
+    /// share of every batch ([`super::replicas`]); empty: `device` alone.
+    pub replicas: Vec<Device>,
+    /// The device(s) in words, for the first line of the report.
     pub device_name: String,
     /// End this call after that many epochs (the run itself may go on later with
     /// [`Start::Resume`]).
@@ -85,14 +88,14 @@ pub struct Session<'a> {
 impl<'a> Session<'a> {
     /// The whole run on the CPU.
     pub fn cpu(run_dir: &'a Path) -> Self {
-        Self { run_dir, device: Device::flex(), device_name: "CPU".into(), stop_after: None }
+        Self { run_dir, device: Device::flex(), replicas: Vec::new(), device_name: "CPU".into(), stop_after: None }
     }
 }
 
 /// Train a new run or continue one (`start`) in `session.run_dir`. Progress goes to
 /// `reporter`; nothing is printed.
 pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Result<RunSummary, TrainError> {
-    let Session { run_dir, device, device_name, stop_after } = session;
+    let Session { run_dir, device, replicas, device_name, stop_after } = session;
     let dir = RunDir(run_dir.to_path_buf());
     let resume = matches!(start, Start::Resume);
     let config = match start {
@@ -107,6 +110,8 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
     let spec = target_spec(&config, &data, &train_items, run_dir, reporter)?.map(Arc::new);
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
+    let mut replicas =
+        Replicas::new(std::iter::once(ad.clone()).chain(replicas.into_iter().map(|d| d.autodiff())).collect());
     let model_config = model_config(&config, spec.as_deref());
     let restored = if resume { restore(&dir, &ad, reporter)? } else { None };
     let (mut net, mut optim, mut progress) = match restored {
@@ -133,7 +138,7 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
         let recipe = recipe.clone();
         let plan =
             EpochPlan { config: &config, data: &data, items: &train_items, recipe, spec: spec.clone(), epoch, lr };
-        let (trained, train_loss, seen) = train_epoch(plan, net, &mut optim, &ad, reporter)?;
+        let (trained, train_loss, seen) = train_epoch(plan, net, &mut optim, &mut replicas, reporter)?;
         net = trained;
         let seconds = started.elapsed().as_secs_f64();
         let speed = seen as f64 / seconds.max(1e-9);
@@ -142,7 +147,7 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
         let set = ValidationSet { config: &config, data: &data, items: &val_items, spec: spec.as_deref() };
         let validation = validate(&set, &model, &device, epoch, run_dir)?;
         reporter.report(Event::Epoch { epoch: epoch + 1, train_loss, validation, images_per_second: speed });
-        rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed));
+        rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed).on_devices(replicas.len()));
         write_reports(&dir.0, &rows)?;
         progress.epoch += 1;
         let improved = validation.loss < progress.best_val_loss;
@@ -298,7 +303,7 @@ fn train_epoch(
     plan: EpochPlan,
     mut net: ColorNet,
     optim: &mut ModuleOptimizer,
-    ad: &Device,
+    replicas: &mut Replicas,
     reporter: &mut dyn Reporter,
 ) -> Result<(ColorNet, f64, usize), TrainError> {
     let EpochPlan { config, data, items, recipe, spec, epoch, lr } = plan;
@@ -320,23 +325,14 @@ fn train_epoch(
             reporter.report(Event::Advance { done, loss: None });
             continue;
         }
-        let output = net.forward_guided(prepared.batch.inputs(ad), prepared.batch.references(ad));
-        let loss = match (&config.loss, &prepared.soft) {
-            (LossKind::Classification, Some(soft)) => {
-                let (index, weight) = soft.to_tensors(ad);
-                classification_loss(output, index, weight)
-            }
-            _ => regression_loss(output, prepared.batch.ab_targets(ad)),
-        };
-        let value = loss.clone().into_scalar::<f32>() as f64;
-        if !value.is_finite() {
-            return Err(TrainError::Config(format!("the loss became {value} at epoch {}: lower --lr", epoch + 1)));
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &net);
-        net = optim.step(lr, net, grads);
+        let count = prepared.batch.len();
+        let (stepped, value) = replicas
+            .step(net, optim, lr, prepared.batch, prepared.soft, config.loss)
+            .map_err(|e| TrainError::Config(format!("epoch {}: {e}", epoch + 1)))?;
+        net = stepped;
         loss_sum += value;
         steps += 1;
-        seen += prepared.batch.len();
+        seen += count;
         reporter.report(Event::Advance { done, loss: Some(loss_sum / steps as f64) });
     }
     reporter.report(Event::End);

@@ -34,7 +34,13 @@ pub fn model_config(config: &TrainConfig, spec: Option<&TargetSpec>) -> ModelCon
         }
         _ => Head::Regression,
     };
-    ModelConfig { arch: config.arch, widths: config.widths, head, reference: config.reference }
+    ModelConfig {
+        arch: config.arch,
+        widths: config.widths,
+        head,
+        reference: config.reference,
+        reference_sight: config.reference_sight,
+    }
 }
 
 /// The network a new run starts from: random weights, or those of the `--init` model
@@ -69,6 +75,18 @@ pub fn initial_net(
     if !model.config.reference && (ModelConfig { reference: true, ..model.config.clone() }) == *architecture {
         reporter.note(format!("starting from the weights of {}, with a new colour-reference branch", path.display()));
         return Ok(model.net.with_reference_branch(architecture, device));
+    }
+    // A guided model becomes the start of one whose reference branch sees the photo; the
+    // sight starts at zero, so the colours stay the model's until it learns.
+    if model.config.reference
+        && !model.config.reference_sight
+        && (ModelConfig { reference_sight: true, ..model.config.clone() }) == *architecture
+    {
+        reporter.note(format!(
+            "starting from the weights of {}, its reference branch given sight of the photo",
+            path.display()
+        ));
+        return Ok(model.net.with_reference_sight(architecture, device));
     }
     if &model.config != architecture {
         return Err(TrainError::Config(format!(
