@@ -130,7 +130,7 @@ fn references(dir: &Path) -> usize {
 }
 
 /// Small model files of both architectures, f32 and f16, with and without the colour-reference
-/// input. `unet-guided-f16.bclz` is also the guided model of the browser tests
+/// input (and its sight of the photo). `unet-guided-f16.bclz` is also the guided model of the browser tests
 /// (scripts/test-browser.sh): its reference branch is random, and louder than a fresh one
 /// (`Louder`), so that a reference visibly changes this untrained model's colours.
 fn models(dir: &Path) -> usize {
@@ -146,8 +146,10 @@ fn models(dir: &Path) -> usize {
     save(dir, "unet-f16.bclz", &unet.to_bytes_with(true).expect("serialise"));
     save(dir, "trunk-f16.bclz", &trunk.to_bytes_with(true).expect("serialise"));
     save(dir, "unet-guided-f16.bclz", &guided(unet.config.clone()).to_bytes_with(true).expect("serialise"));
-    save(dir, "trunk-guided-f16.bclz", &guided(config).to_bytes_with(true).expect("serialise"));
-    5
+    save(dir, "trunk-guided-f16.bclz", &guided(config.clone()).to_bytes_with(true).expect("serialise"));
+    let sighted = ModelConfig { reference_sight: true, ..config };
+    save(dir, "trunk-sighted-f16.bclz", &guided(sighted).to_bytes_with(true).expect("serialise"));
+    6
 }
 
 /// Multiplies every weight inside the reference branch (the module named `reference`) by 4.
