@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { ROOT } from './harness.mjs';
 
 /** One photo from ../shared/data's BSDS500 archive as base64, or null without the archive. */
-function bsdsPhoto() {
+export function bsdsPhoto() {
   const zip = `${ROOT}../shared/data/bsds500-dev.zip`;
   if (!existsSync(zip)) return null;
   const script = 'import base64,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); n=sorted(x for x in z.namelist() if x.endswith(".jpg"))[0]; print(base64.b64encode(z.read(n)).decode())';
@@ -37,7 +37,7 @@ async function withPeakMemory(job) {
 }
 
 /** A JPEG of `width`×`height` made in the page from `source` (base64 JPEG) or a drawn scene. */
-async function makeJpeg(page, source, width, height) {
+export async function makeJpeg(page, source, width, height) {
   const b64 = await page.evaluate(async ({ source, width, height }) => {
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d');
@@ -73,7 +73,7 @@ async function makeJpeg(page, source, width, height) {
 }
 
 /** Navigation to the first colour on screen, for `jpeg` dropped on a fresh page. */
-async function coldStart(browser, url, backend, jpeg) {
+export async function coldStart(browser, url, backend, jpeg) {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -91,7 +91,7 @@ async function coldStart(browser, url, backend, jpeg) {
 }
 
 /** Median time of three hint re-colours of `jpeg` through the API (decoded once, then reused). */
-async function hintRecolour(browser, url, backend, jpeg) {
+export async function hintRecolour(browser, url, backend, jpeg) {
   const page = await browser.newPage();
   try {
     await page.goto(`${url}pkg/package.json`);
