@@ -19,9 +19,10 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
     let channels = if photo.alpha.is_some() { 4 } else { 3 };
     let mut rgb = vec![0.0f32; width * height * channels];
     let fill_row = |(y, row): (usize, &mut [f32])| {
+        let colours = upsampler.row(y);
         for x in 0..width {
             let i = y * width + x;
-            let [a, b] = upsampler.ab(x, y, photo.lightness[i]);
+            let [a, b] = colours.ab(x, photo.lightness[i]);
             let (a, b) = (a * options.saturation, b * options.saturation);
             let out = color::lab_to_srgb_in_gamut(photo.lightness[i], a, b);
             row[x * channels..x * channels + 3].copy_from_slice(&out);

@@ -5,7 +5,9 @@
 //! blurs colour across object edges: a red cup's colour runs into the table. Joint bilateral
 //! upsampling (Kopf et al. 2007) weighs the nearby map pixels also by how close their own
 //! lightness is to the photo pixel's: a dark pixel of the cup takes its colour from map pixels
-//! that were dark too, so colour edges follow the photo's full-resolution edges.
+//! that were dark too, so colour edges follow the photo's full-resolution edges. The
+//! lightness weights come from a grid over lightness levels (see `Guide`), so a pixel costs
+//! four map columns at two levels, not sixteen map pixels with a weight each.
 
 use super::decode::Photo;
 use super::network::AbMap;
@@ -15,8 +17,8 @@ use super::resize::resize_plane;
 pub const SIGMA_SPACE: f32 = 1.0;
 /// Spread of the lightness weights, in L units (0–100).
 pub const SIGMA_LIGHTNESS: f32 = 8.0;
-/// Resolution of the lightness-weight table, entries per L unit.
-const TABLE_STEPS: f32 = 8.0;
+/// Lightness levels of the guide's grid: one per L unit, 0 to 100.
+const LEVELS: usize = 101;
 
 /// The four neighbouring map samples along one axis, for one photo coordinate, with weights.
 #[derive(Debug, Clone, Copy)]
@@ -25,17 +27,35 @@ struct Taps {
     weight: [f32; 4],
 }
 
-/// Lightness of the colour map's pixels and the lightness-weight table.
+/// The lightness weights of every map pixel, tabled at each lightness level.
+///
+/// Why a grid: the weight of map pixel i for a photo pixel of lightness L is g(L − Lᵢ), 16 of
+/// them per photo pixel, which made upsampling most of the time for large photos. Tabling
+/// g(l − Lᵢ)·(1, aᵢ, bᵢ) at the levels l = 0, 1, …, 100 lets each photo row sum its four map
+/// rows once per level, and each pixel then blends four columns at the two levels around its
+/// lightness. Linear interpolation between levels one L unit apart moves a weight by at most
+/// 0.2 % of the largest (σ = 8).
 #[derive(Debug, Clone)]
 struct Guide {
-    lightness: Vec<f32>,
-    table: Vec<f32>,
+    /// [map row][level][map column] → g(level − Lᵢ)·(1, aᵢ, bᵢ).
+    slices: Vec<[f32; 3]>,
 }
 
 impl Guide {
-    fn weight(&self, difference: f32) -> f32 {
-        let i = (difference.abs() * TABLE_STEPS) as usize;
-        self.table.get(i).copied().unwrap_or(0.0)
+    fn new(map: &AbMap, lightness: &[f32]) -> Self {
+        let gauss = |d: f32| (-d * d / (2.0 * SIGMA_LIGHTNESS * SIGMA_LIGHTNESS)).exp();
+        let (w, h) = (map.width, map.height);
+        let mut slices = vec![[0.0f32; 3]; h * LEVELS * w];
+        for row in 0..h {
+            for level in 0..LEVELS {
+                for column in 0..w {
+                    let i = row * w + column;
+                    let g = gauss(level as f32 - lightness[i]);
+                    slices[(row * LEVELS + level) * w + column] = [g, g * map.ab[0][i], g * map.ab[1][i]];
+                }
+            }
+        }
+        Self { slices }
     }
 }
 
@@ -46,6 +66,16 @@ pub struct Upsampler<'a> {
     xs: Vec<Taps>,
     ys: Vec<Taps>,
     guide: Option<Guide>,
+}
+
+/// One photo row's share of the work: its four map rows summed with their weights, per column
+/// (and per lightness level when guided).
+pub struct Row<'u, 'a> {
+    upsampler: &'u Upsampler<'a>,
+    /// Σ over the row's map rows of wy · (1, a, b), per map column.
+    plain: Vec<[f32; 3]>,
+    /// The same with the lightness weights, per level (0..LEVELS) and map column.
+    levels: Vec<[f32; 3]>,
 }
 
 impl<'a> Upsampler<'a> {
@@ -59,42 +89,77 @@ impl<'a> Upsampler<'a> {
     pub fn edge_aware(map: &'a AbMap, photo: &Photo) -> Self {
         let gauss = |d: f32| (-d * d / (2.0 * SIGMA_SPACE * SIGMA_SPACE)).exp();
         let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (map.width, map.height), 100.0);
-        let table = (0..=(100.0 * TABLE_STEPS) as usize)
-            .map(|i| {
-                let d = i as f32 / TABLE_STEPS;
-                (-d * d / (2.0 * SIGMA_LIGHTNESS * SIGMA_LIGHTNESS)).exp()
-            })
-            .collect();
         let (width, height) = (photo.width as usize, photo.height as usize);
         Self {
             map,
             xs: axis(width, map.width, gauss),
             ys: axis(height, map.height, gauss),
-            guide: Some(Guide { lightness, table }),
+            guide: Some(Guide::new(map, &lightness)),
         }
     }
 
-    /// The ab of photo pixel (x, y), whose lightness is `lightness`.
-    pub fn ab(&self, x: usize, y: usize, lightness: f32) -> [f32; 2] {
-        let weighted =
-            self.guide.as_ref().and_then(|guide| self.blend(x, y, |i| guide.weight(lightness - guide.lightness[i])));
-        // No neighbour with a similar lightness (or not guided): spatial weights alone.
-        weighted.or_else(|| self.blend(x, y, |_| 1.0)).unwrap_or([0.0, 0.0])
-    }
-
-    /// Weighted mean of the 4×4 neighbouring map samples; `extra` scales each sample's weight.
-    fn blend(&self, x: usize, y: usize, extra: impl Fn(usize) -> f32) -> Option<[f32; 2]> {
-        let (tx, ty) = (&self.xs[x], &self.ys[y]);
-        let (mut sum, mut total) = ([0.0f32; 2], 0.0f32);
-        for (&row, &wy) in ty.index.iter().zip(&ty.weight) {
-            for (&column, &wx) in tx.index.iter().zip(&tx.weight) {
-                let i = row * self.map.width + column;
-                let w = wy * wx * extra(i);
-                sum = [sum[0] + w * self.map.ab[0][i], sum[1] + w * self.map.ab[1][i]];
-                total += w;
+    /// Photo row `y`, ready to give the colour of each of its pixels.
+    pub fn row(&self, y: usize) -> Row<'_, 'a> {
+        let (ty, w) = (&self.ys[y], self.map.width);
+        let mut plain = vec![[0.0f32; 3]; w];
+        for (&r, &wy) in ty.index.iter().zip(&ty.weight) {
+            for (column, sum) in plain.iter_mut().enumerate() {
+                let i = r * w + column;
+                add(sum, wy, [1.0, self.map.ab[0][i], self.map.ab[1][i]]);
             }
         }
-        (total > 1e-6).then(|| [sum[0] / total, sum[1] / total])
+        let mut levels = Vec::new();
+        if let Some(guide) = &self.guide {
+            levels = vec![[0.0f32; 3]; LEVELS * w];
+            for (&r, &wy) in ty.index.iter().zip(&ty.weight) {
+                let slice = &guide.slices[r * LEVELS * w..(r + 1) * LEVELS * w];
+                for (sum, &value) in levels.iter_mut().zip(slice) {
+                    add(sum, wy, value);
+                }
+            }
+        }
+        Row { upsampler: self, plain, levels }
+    }
+
+    /// The ab of photo pixel (x, y), whose lightness is `lightness` (one pixel; whole rows go
+    /// through [`Upsampler::row`]).
+    pub fn ab(&self, x: usize, y: usize, lightness: f32) -> [f32; 2] {
+        self.row(y).ab(x, lightness)
+    }
+}
+
+impl Row<'_, '_> {
+    /// The ab of the row's pixel `x`, whose lightness is `lightness`.
+    pub fn ab(&self, x: usize, lightness: f32) -> [f32; 2] {
+        let tx = &self.upsampler.xs[x];
+        if !self.levels.is_empty() {
+            let w = self.upsampler.map.width;
+            let l = if lightness.is_nan() { 0.0 } else { lightness.clamp(0.0, 100.0) };
+            let level = (l as usize).min(LEVELS - 2);
+            let t = l - level as f32;
+            let (low, high) = (&self.levels[level * w..(level + 1) * w], &self.levels[(level + 1) * w..(level + 2) * w]);
+            let mut sum = [0.0f32; 3];
+            for (&column, &wx) in tx.index.iter().zip(&tx.weight) {
+                let (a, b) = (low[column], high[column]);
+                add(&mut sum, wx, [0, 1, 2].map(|v| a[v] + t * (b[v] - a[v])));
+            }
+            // No neighbour with a similar lightness: spatial weights alone, below.
+            if sum[0] > 1e-6 {
+                return [sum[1] / sum[0], sum[2] / sum[0]];
+            }
+        }
+        let mut sum = [0.0f32; 3];
+        for (&column, &wx) in tx.index.iter().zip(&tx.weight) {
+            add(&mut sum, wx, self.plain[column]);
+        }
+        if sum[0] > 1e-6 { [sum[1] / sum[0], sum[2] / sum[0]] } else { [0.0, 0.0] }
+    }
+}
+
+/// `sum += weight · value`, per component.
+fn add(sum: &mut [f32; 3], weight: f32, value: [f32; 3]) {
+    for v in 0..3 {
+        sum[v] += weight * value[v];
     }
 }
 
