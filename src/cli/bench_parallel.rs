@@ -13,27 +13,34 @@ use burn_colorize::train::replicas::Replicas;
 use burn_colorize::train::{GpuChoice, LossKind, resolve_devices};
 use burn_colorize::{Arch, ModelConfig};
 
-use super::bench_train::Options;
 use super::error::CliError;
 
-pub fn run(options: &Options, choices: &[GpuChoice]) -> Result<(), CliError> {
-    let (size, batch) = (options.train_size, options.batch);
+/// What to time: the architecture, crop size, batch, timed steps, and whether the trunk trains.
+pub struct Plan {
+    pub arch: Arch,
+    pub size: usize,
+    pub batch: usize,
+    pub steps: usize,
+    pub train_trunk: bool,
+}
+
+pub fn run(plan: &Plan, choices: &[GpuChoice]) -> Result<(), CliError> {
+    let &Plan { arch, size, batch, steps, train_trunk } = plan;
     let (devices, name) = resolve_devices(choices)?;
     println!("devices: {name}");
-    let arch: Arch = options.arch.into();
     let config = ModelConfig { arch, widths: arch.default_widths(), ..ModelConfig::default_classification() };
     let (examples, soft) = synthetic(&config, size, batch);
     let mut figures = Vec::new();
     for count in 1..=devices.len() {
         let used: Vec<Device> = devices[..count].iter().map(|d| d.clone().autodiff()).collect();
         let mut net = config.init(&used[0]);
-        if !options.train_trunk {
+        if !train_trunk {
             net = net.freeze_trunk();
         }
         let mut replicas = Replicas::new(used);
         let mut optim = AdamConfig::new().init();
         let mut seconds = 0.0;
-        for step in 0..3 + options.steps {
+        for step in 0..3 + steps {
             let started = Instant::now();
             let (b, s) = (examples.clone(), soft.clone());
             net = replicas.step(net, &mut optim, 1e-3, b, Some(s), LossKind::Classification)?.0;
@@ -41,7 +48,7 @@ pub fn run(options: &Options, choices: &[GpuChoice]) -> Result<(), CliError> {
                 seconds += started.elapsed().as_secs_f64();
             }
         }
-        let speed = (options.steps * batch) as f64 / seconds;
+        let speed = (steps * batch) as f64 / seconds;
         println!("{arch:?}, {size}x{size}, batch {batch} on {count} device(s): {speed:.1} images/s");
         figures.push(format!("devices{count}={speed:.1}"));
     }

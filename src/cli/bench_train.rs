@@ -79,7 +79,14 @@ pub fn run(options: &Options) -> Result<(), CliError> {
     }
     super::memory::keep_freed_memory();
     if let Some(choices) = &options.devices {
-        return super::bench_parallel::run(options, choices);
+        let plan = super::bench_parallel::Plan {
+            arch: options.arch.into(),
+            size,
+            batch,
+            steps: options.steps,
+            train_trunk: options.train_trunk,
+        };
+        return super::bench_parallel::run(&plan, choices);
     }
     let (device, name) = resolve_device(options.device.into())?;
     println!("device: {name}");

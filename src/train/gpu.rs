@@ -11,7 +11,7 @@ use burn::tensor::DeviceKind;
 use burn::tensor::wgpu::WgpuSetup;
 use burn::tensor::wgpu::wgpu::{self, DeviceType};
 
-use super::config::GpuChoice;
+use super::gpu_choice::GpuChoice;
 
 /// The hardware adapter kinds, best first.
 const HARDWARE: [DeviceKind; 3] = [DeviceKind::DiscreteGpu(0), DeviceKind::IntegratedGpu(0), DeviceKind::VirtualGpu(0)];

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod events;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod gpu_choice;
 pub mod import;
 pub mod loader;
 pub mod loss;
@@ -24,7 +25,8 @@ pub mod run;
 pub mod setup;
 pub mod validate;
 
-pub use config::{DeviceChoice, GpuChoice, TrainConfig, resolve_device, resolve_devices};
+pub use config::{DeviceChoice, TrainConfig, resolve_device, resolve_devices};
+pub use gpu_choice::GpuChoice;
 pub use error::TrainError;
 pub use events::{Event, Recorder, Reporter, Silent};
 pub use loss::LossKind;
