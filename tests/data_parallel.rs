@@ -19,6 +19,8 @@
 //! scale of the whole gradient, not a wrong direction).
 #![cfg(feature = "gpu")]
 
+mod common;
+
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamConfig, GradientsParams, MultiGradientsParams, SgdConfig};
 use burn::prelude::*;
@@ -27,7 +29,7 @@ use burn_colorize::model::ColorNet;
 use burn_colorize::train::batch::{Batch, Example, SoftTargets};
 use burn_colorize::train::loss::classification_loss;
 use burn_colorize::train::replicas::Replicas;
-use burn_colorize::train::{GpuChoice, LossKind, resolve_devices};
+use burn_colorize::train::{GpuChoice, LossKind, Session, Silent, Start, TrainConfig, resolve_devices, train};
 use burn_colorize::{Arch, Model, ModelConfig};
 
 const STEPS: usize = 4;
@@ -218,4 +220,44 @@ fn two_devices_add_the_gradients_of_their_different_halves() {
     assert!(far > MAX_WEIGHT_DIFFERENCE, "the test cannot tell a lost half: {far}");
     let two = replicated(&file, &devices, &(whole.clone(), soft.clone()), false);
     assert_agree("two devices and the accumulated halves", reference, two, true);
+}
+
+#[test]
+fn a_run_on_two_devices_checkpoints_resumes_and_records_its_devices() {
+    let Some(devices) = two_devices() else { return };
+    let dir = common::temp_dir("data-parallel-run");
+    let data = dir.join("photos");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..6u32 {
+        let photo = image::DynamicImage::ImageRgb8(common::scene(48 + 8 * i, 48));
+        std::fs::write(data.join(format!("{i}.png")), common::encode(&photo, image::ImageFormat::Png)).unwrap();
+    }
+    let config = TrainConfig {
+        data: vec![data],
+        size: 32,
+        batch: 4,
+        epochs: 2,
+        widths: [8, 8, 16, 16],
+        val_images: 2,
+        ..TrainConfig::default()
+    };
+    let run = dir.join("run");
+    let session = |stop_after| Session {
+        run_dir: &run,
+        device: devices[0].clone(),
+        replicas: devices[1..].to_vec(),
+        device_name: "two lavapipe runtimes".into(),
+        stop_after,
+    };
+    let first = train(Start::New(config), session(Some(1)), &mut Silent).unwrap();
+    assert_eq!(first.epochs_done, 1);
+    let resumed = train(Start::Resume, session(None), &mut Silent).unwrap();
+    assert_eq!(resumed.epochs_done, 2, "the resumed run finishes the second epoch");
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let header: Vec<&str> = metrics.lines().next().unwrap().split(',').collect();
+    let column = header.iter().position(|h| *h == "devices").expect("a devices column");
+    for row in metrics.lines().skip(1) {
+        assert_eq!(row.split(',').nth(column), Some("2"), "{row}");
+    }
+    Model::from_bytes(&std::fs::read(run.join("best.bclz")).unwrap(), &Device::flex()).expect("a loadable model");
 }

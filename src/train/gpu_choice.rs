@@ -29,3 +29,18 @@ impl std::str::FromStr for GpuChoice {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gpus_are_named_by_kind_or_index_and_the_cpu_is_refused() {
+        assert_eq!("gpu".parse(), Ok(GpuChoice::Best));
+        assert_eq!("gpu:1".parse(), Ok(GpuChoice::Discrete(1)));
+        assert_eq!("all".parse(), Ok(GpuChoice::All));
+        assert!("gpu:-1".parse::<GpuChoice>().unwrap_err().contains("index from 0"));
+        assert!("cpu".parse::<GpuChoice>().unwrap_err().contains("--device cpu"));
+        assert!("tpu".parse::<GpuChoice>().unwrap_err().contains("gpu:K"));
+    }
+}
