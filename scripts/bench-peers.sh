@@ -43,7 +43,7 @@ target/release/examples/peers_export "$model" "$out" 128 512
 echo "== whole pipeline, natively (burn-colorize bench)"
 bench=$(target/release/burn-colorize bench --model "$model" --repeats 3)
 echo "$bench"
-native_24mp_ms=$(echo "$bench" | awk '$1 == "CASE" && $2 == "24MP" { print $4 }')
+native_24mp_ms=$(echo "$bench" | awk '$1 == "24MP" { print $3 }')
 
 echo "== in the browser (headless Chromium)"
 bash scripts/site.sh >/dev/null
