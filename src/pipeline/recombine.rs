@@ -39,7 +39,7 @@ fn pixels<T: Copy + Default + Send>(
     photo: &Photo,
     upsampler: &Upsampler,
     options: &ColorizeOptions,
-    quantise: fn(f32) -> T,
+    quantise: impl Fn(f32) -> T + Sync,
 ) -> Vec<T> {
     let width = photo.width as usize;
     let channels = if photo.alpha.is_some() { 4 } else { 3 };
