@@ -11,7 +11,6 @@
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
-use burn::tensor::activation::relu6;
 
 /// Channels of the stem's output.
 pub const STEM_CHANNELS: usize = 32;
@@ -176,6 +175,14 @@ impl Trunk {
 /// The trunk's input for a grey photo: the network's L channel (L/50 − 1) turned back into the
 /// sRGB grey value the ImageNet weights saw, replicated to three channels and scaled to
 /// (x − 127) / 128. `l_channel`: [B, 1, H, W].
+/// min(max(x, 0), 6) as two one-sided clamps: burn 0.22.1's Flex backend runs the two-sided
+/// `clamp` (which `activation::relu6` uses) on a scalar path, 3× slower than the two
+/// one-sided ones together (6.0 against 1.8 ms on a 96×256×256 map, 2 cores). The whole network
+/// went from 159 to 149 ms at working size 512 (10.2 to 9.3 ms at 128) with this alone.
+fn relu6(x: Tensor<4>) -> Tensor<4> {
+    x.clamp_min(0.0).clamp_max(6.0)
+}
+
 pub fn grey_rgb(l_channel: Tensor<4>) -> Tensor<4> {
     let lightness = (l_channel + 1.0) * 50.0;
     // CIE L* → relative luminance Y (D65 white = 1).
