@@ -137,7 +137,8 @@ impl Row<'_, '_> {
             let l = if lightness.is_nan() { 0.0 } else { lightness.clamp(0.0, 100.0) };
             let level = (l as usize).min(LEVELS - 2);
             let t = l - level as f32;
-            let (low, high) = (&self.levels[level * w..(level + 1) * w], &self.levels[(level + 1) * w..(level + 2) * w]);
+            let (low, high) =
+                (&self.levels[level * w..(level + 1) * w], &self.levels[(level + 1) * w..(level + 2) * w]);
             let mut sum = [0.0f32; 3];
             for (&column, &wx) in tx.index.iter().zip(&tx.weight) {
                 let (a, b) = (low[column], high[column]);

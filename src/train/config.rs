@@ -7,8 +7,8 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
-use super::loss::LossKind;
 use super::gpu_choice::GpuChoice;
+use super::loss::LossKind;
 use super::references::ReferenceMix;
 use crate::model::Arch;
 

@@ -26,8 +26,8 @@ pub mod setup;
 pub mod validate;
 
 pub use config::{DeviceChoice, TrainConfig, resolve_device, resolve_devices};
-pub use gpu_choice::GpuChoice;
 pub use error::TrainError;
 pub use events::{Event, Recorder, Reporter, Silent};
+pub use gpu_choice::GpuChoice;
 pub use loss::LossKind;
 pub use run::{RunSummary, Session, Start, train};

@@ -61,8 +61,8 @@ impl Replicas {
         Self { primary, workers: devices.map(Worker::start).collect() }
     }
 
-    /// Number of devices.
-    pub fn len(&self) -> usize {
+    /// Number of devices (at least one).
+    pub fn count(&self) -> usize {
         1 + self.workers.len()
     }
 
@@ -83,7 +83,7 @@ impl Replicas {
         soft: Option<SoftTargets>,
         loss: LossKind,
     ) -> Result<(ColorNet, f64), TrainError> {
-        let mut parts = split(batch, soft, loss, self.len()).into_iter();
+        let mut parts = split(batch, soft, loss, self.count()).into_iter();
         let own = parts.next().expect("the primary's part");
         for (worker, part) in self.workers.iter().zip(parts) {
             worker.send(net.clone(), part)?;

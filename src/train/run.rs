@@ -147,7 +147,7 @@ pub fn train(start: Start, session: Session, reporter: &mut dyn Reporter) -> Res
         let set = ValidationSet { config: &config, data: &data, items: &val_items, spec: spec.as_deref() };
         let validation = validate(&set, &model, &device, epoch, run_dir)?;
         reporter.report(Event::Epoch { epoch: epoch + 1, train_loss, validation, images_per_second: speed });
-        rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed).on_devices(replicas.len()));
+        rows.push(EpochRow::new(epoch + 1, train_loss, &validation, lr, seconds, speed).on_devices(replicas.count()));
         write_reports(&dir.0, &rows)?;
         progress.epoch += 1;
         let improved = validation.loss < progress.best_val_loss;
