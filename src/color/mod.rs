@@ -189,11 +189,38 @@ pub fn in_gamut(rgb: [f32; 3]) -> bool {
 /// would shift L (and hue). The grey axis (scale 0) is always in gamut, so
 /// the bisection always has a valid lower bound.
 pub fn lab_to_srgb_in_gamut(l: f32, a: f32, b: f32) -> [f32; 3] {
+    encode3(linear_in_gamut(l, a, b))
+}
+
+/// [`lab_to_srgb_in_gamut`] quantised to 8 bits, from a table over linear light, without the
+/// encoding curve's interpolation and rounding per channel, which were a third of the time of a
+/// large photo. Within 0.03 of a level of the float path before rounding, so the same level but
+/// near a rounding boundary, where it can be one apart (about 1.5 % of channel values over the
+/// Lab gamut; 24 MP: 0.60 to 0.49 s).
+pub fn lab_to_srgb8_in_gamut(l: f32, a: f32, b: f32) -> [u8; 3] {
+    let table = srgb8_table();
+    let level = |c: f64| table[(c.clamp(0.0, 1.0) * SRGB8_STEPS as f64 + 0.5) as usize];
+    let lin = linear_in_gamut(l, a, b);
+    [level(lin[0]), level(lin[1]), level(lin[2])]
+}
+
+/// Steps of the 8-bit encoding table over linear 0..=1: fine enough that a step moves the
+/// encoded value by at most 0.03 of a level (the curve's steepest slope is 12.92).
+const SRGB8_STEPS: usize = 1 << 16;
+
+fn srgb8_table() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| (0..=SRGB8_STEPS).map(|i| to_u8(delinearize(i as f64 / SRGB8_STEPS as f64) as f32)).collect())
+}
+
+/// The linear RGB of (l, a, b) with its chroma scaled into the gamut (see
+/// [`lab_to_srgb_in_gamut`]).
+fn linear_in_gamut(l: f32, a: f32, b: f32) -> [f64; 3] {
     let l = if l.is_nan() { 0.0 } else { l.clamp(0.0, 100.0) };
     let at = |s: f32| lab_to_linear([l, a * s, b * s]);
     let full = at(1.0);
     if in_gamut_linear(full) {
-        return encode3(full);
+        return full;
     }
     let (mut lo, mut hi) = (0.0f32, 1.0f32);
     for _ in 0..GAMUT_STEPS {
@@ -204,7 +231,7 @@ pub fn lab_to_srgb_in_gamut(l: f32, a: f32, b: f32) -> [f32; 3] {
             hi = mid;
         }
     }
-    encode3(at(lo))
+    at(lo)
 }
 
 fn encode3(lin: [f64; 3]) -> [f32; 3] {
@@ -231,6 +258,27 @@ mod tests {
         for i in 0..3 {
             assert!((got[i] - want[i]).abs() <= tol, "got {got:?}, want {want:?}");
         }
+    }
+
+    #[test]
+    fn the_8_bit_path_gives_the_float_paths_levels() {
+        let (mut same, mut total) = (0usize, 0usize);
+        for l in (0..=100).step_by(5) {
+            for a in (-110..=110).step_by(7) {
+                for b in (-110..=110).step_by(7) {
+                    let (l, a, b) = (l as f32 + 0.37, a as f32, b as f32);
+                    let float = lab_to_srgb_in_gamut(l, a, b).map(to_u8);
+                    let eight = lab_to_srgb8_in_gamut(l, a, b);
+                    for c in 0..3 {
+                        assert!((float[c] as i32 - eight[c] as i32).abs() <= 1, "{l} {a} {b}: {float:?} {eight:?}");
+                    }
+                    same += usize::from(float == eight);
+                    total += 1;
+                }
+            }
+        }
+        // One level apart only at rounding boundaries: 98.4 % of these colours are identical.
+        assert!(same as f64 >= 0.97 * total as f64, "{same} of {total} identical");
     }
 
     #[test]

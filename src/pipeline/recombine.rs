@@ -20,13 +20,14 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
     let (w, h) = (photo.width, photo.height);
     let alpha = photo.alpha.is_some();
     if photo.high_depth {
-        let data = pixels(photo, &upsampler, options, color::to_u16);
+        let colour = |l, a, b| color::lab_to_srgb_in_gamut(l, a, b).map(color::to_u16);
+        let data = pixels(photo, &upsampler, options, colour, color::to_u16);
         match alpha {
             true => DynamicImage::ImageRgba16(ImageBuffer::from_raw(w, h, data).expect("sized")),
             false => DynamicImage::ImageRgb16(ImageBuffer::from_raw(w, h, data).expect("sized")),
         }
     } else {
-        let data = pixels(photo, &upsampler, options, color::to_u8);
+        let data = pixels(photo, &upsampler, options, color::lab_to_srgb8_in_gamut, color::to_u8);
         match alpha {
             true => DynamicImage::ImageRgba8(ImageBuffer::from_raw(w, h, data).expect("sized")),
             false => DynamicImage::ImageRgb8(ImageBuffer::from_raw(w, h, data).expect("sized")),
@@ -34,11 +35,13 @@ pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> Dynami
     }
 }
 
-/// Every pixel's RGB(A), row by row, quantised by `quantise` to the output's depth.
+/// Every pixel's RGB(A), row by row: `colour` gives a pixel's RGB from its Lab at the output's
+/// depth, `quantise` its alpha.
 fn pixels<T: Copy + Default + Send>(
     photo: &Photo,
     upsampler: &Upsampler,
     options: &ColorizeOptions,
+    colour: impl Fn(f32, f32, f32) -> [T; 3] + Sync,
     quantise: impl Fn(f32) -> T + Sync,
 ) -> Vec<T> {
     let width = photo.width as usize;
@@ -50,11 +53,8 @@ fn pixels<T: Copy + Default + Send>(
             let i = y * width + x;
             let [a, b] = colours.ab(x, photo.lightness[i]);
             let (a, b) = (a * options.saturation, b * options.saturation);
-            let rgb = color::lab_to_srgb_in_gamut(photo.lightness[i], a, b);
             let pixel = &mut row[x * channels..(x + 1) * channels];
-            for c in 0..3 {
-                pixel[c] = quantise(rgb[c]);
-            }
+            pixel[..3].copy_from_slice(&colour(photo.lightness[i], a, b));
             if let Some(alpha) = &photo.alpha {
                 pixel[3] = quantise(alpha[i]);
             }
