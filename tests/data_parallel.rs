@@ -44,17 +44,7 @@ const MEAN_WEIGHT_DIFFERENCE: f32 = 1e-5;
 
 /// Two wgpu runtimes, or None (with the reason printed) when there is no adapter.
 fn two_devices() -> Option<Vec<Device>> {
-    match resolve_devices(&[GpuChoice::Best, GpuChoice::Best]) {
-        Ok((devices, name)) => {
-            println!("training on {name}");
-            Some(devices)
-        }
-        Err(why) if std::env::var_os("BURN_COLORIZE_REQUIRE_GPU").is_none() => {
-            println!("skipped: no wgpu adapter ({why}); scripts/check-gpu.sh installs lavapipe");
-            None
-        }
-        Err(why) => panic!("BURN_COLORIZE_REQUIRE_GPU is set but there is no wgpu adapter: {why}"),
-    }
+    common::gpu_or_skip(resolve_devices(&[GpuChoice::Best, GpuChoice::Best]))
 }
 
 fn config(arch: Arch) -> ModelConfig {

@@ -9,6 +9,8 @@
 //! with `scripts/libtorch.sh --check` (which installs PyTorch); scripts/bench-train.sh runs it too.
 #![cfg(any(feature = "gpu", feature = "libtorch"))]
 
+mod common;
+
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -90,17 +92,7 @@ fn weights(net: &ColorNet) -> Vec<f32> {
 
 #[cfg(feature = "gpu")]
 fn gpu() -> Option<Device> {
-    match resolve_device(DeviceChoice::Gpu) {
-        Ok((device, name)) => {
-            println!("training on {name}");
-            Some(device)
-        }
-        Err(why) if std::env::var_os("BURN_COLORIZE_REQUIRE_GPU").is_none() => {
-            println!("skipped: no wgpu adapter ({why}); scripts/check-gpu.sh installs lavapipe");
-            None
-        }
-        Err(why) => panic!("BURN_COLORIZE_REQUIRE_GPU is set but there is no wgpu adapter: {why}"),
-    }
+    common::gpu_or_skip(resolve_device(DeviceChoice::Gpu))
 }
 
 /// Train on Flex and on `other` from the same weights; the losses and weights must agree.

@@ -14,10 +14,12 @@ use crate::color;
 /// the time for large photos). Pixels are quantised as they are made: a float copy of a
 /// 24 MP photo would take 288 MB and another pass.
 pub fn recombine(photo: &Photo, ab: &AbMap, options: &ColorizeOptions) -> DynamicImage {
-    let (width, height) = (photo.width as usize, photo.height as usize);
-    let upsampler =
-        if options.edge_aware { Upsampler::edge_aware(ab, photo) } else { Upsampler::bilinear(ab, width, height) };
     let (w, h) = (photo.width, photo.height);
+    let upsampler = if options.edge_aware {
+        Upsampler::edge_aware(ab, photo)
+    } else {
+        Upsampler::bilinear(ab, w as usize, h as usize)
+    };
     let alpha = photo.alpha.is_some();
     if photo.high_depth {
         let colour = |l, a, b| color::lab_to_srgb_in_gamut(l, a, b).map(color::to_u16);

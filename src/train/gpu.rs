@@ -58,8 +58,8 @@ pub fn open_many(choices: &[GpuChoice]) -> Result<Vec<(Device, String)>, String>
     Ok(devices)
 }
 
-/// The adapters `open_many` has opened in this process: burn registers one runtime per adapter
-/// kind and refuses to open a kind again, so a second call takes them from here.
+/// The adapters opened in this process (by `open` and `open_many`): burn registers one runtime
+/// per adapter kind and refuses to open a kind again, so later calls take them from here.
 static OPENED: std::sync::Mutex<Vec<Opened>> = std::sync::Mutex::new(Vec::new());
 
 /// An adapter opened for `open_many`, and whether a replica has its first runtime yet.
@@ -125,10 +125,11 @@ fn another_runtime(setup: &WgpuSetup) -> Result<Device, String> {
     Device::wgpu_options().setup(setup).init().map_err(|e| e.to_string())
 }
 
-/// Open the adapter of `kind`, prove it with a tiny computation, and name it.
+/// The adapter of `kind`, opened and proved with a tiny computation the first time, and named.
 fn open(kind: DeviceKind) -> Result<(Device, String), String> {
-    let (device, setup) = open_setup(kind)?;
-    Ok((device, describe(&setup)))
+    let mut opened = OPENED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let adapter = adapter(kind, &mut opened)?;
+    Ok((adapter.device.clone(), describe(&adapter.setup)))
 }
 
 /// Open the adapter of `kind` and prove it.

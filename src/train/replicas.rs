@@ -66,11 +66,6 @@ impl Replicas {
         1 + self.workers.len()
     }
 
-    /// The device the network lives on between steps.
-    pub fn primary(&self) -> &Device {
-        &self.primary
-    }
-
     /// One optimizer step of `net` on `batch` split across the devices; the stepped network
     /// (on the primary device) and the batch's loss. A non-finite loss is an error, and no step
     /// is taken.

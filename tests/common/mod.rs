@@ -124,3 +124,20 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     out.extend_from_slice(&jpeg[2..]);
     out
 }
+
+/// What a GPU test trains on: the device(s) found, with their name printed; or, when wgpu has
+/// no adapter, None with the reason printed (the test then passes without running), unless
+/// BURN_COLORIZE_REQUIRE_GPU is set (scripts/check-gpu.sh), where a missing adapter fails.
+pub fn gpu_or_skip<T>(found: Result<(T, String), impl std::fmt::Display>) -> Option<T> {
+    match found {
+        Ok((devices, name)) => {
+            println!("training on {name}");
+            Some(devices)
+        }
+        Err(why) if std::env::var_os("BURN_COLORIZE_REQUIRE_GPU").is_none() => {
+            println!("skipped: no wgpu adapter ({why}); scripts/check-gpu.sh installs lavapipe");
+            None
+        }
+        Err(why) => panic!("BURN_COLORIZE_REQUIRE_GPU is set but there is no wgpu adapter: {why}"),
+    }
+}
