@@ -7,10 +7,14 @@
 //! values are exact to within one level.
 
 pub mod classes;
+mod encode;
 pub mod palette;
 pub mod reference;
 
 use std::sync::OnceLock;
+
+use encode::{encode_clamped, encode3, srgb8_level};
+pub use encode::{to_u8, to_u16};
 
 /// sRGB (linear) -> XYZ for D65, IEC 61966-2-1 values.
 const RGB_TO_XYZ: [[f64; 3]; 3] =
@@ -137,22 +141,6 @@ fn in_gamut_linear(lin: [f64; 3]) -> bool {
     lin.iter().all(|&c| (low..=high).contains(&c))
 }
 
-/// Entries of the sRGB encoding table over linear 0..=1.
-const ENCODE_STEPS: usize = 4096;
-
-/// Linear 0..=1 -> gamma-encoded sRGB, from a table with linear interpolation: within 2e-5 of
-/// [`delinearize`] (under a tenth of an 8-bit level) and many times faster than `powf`, which
-/// ran three times per pixel of every output image.
-fn encode_clamped(c: f64) -> f32 {
-    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
-    let table = TABLE
-        .get_or_init(|| (0..=ENCODE_STEPS + 1).map(|i| delinearize(i as f64 / ENCODE_STEPS as f64) as f32).collect());
-    let x = c.clamp(0.0, 1.0) as f32 * ENCODE_STEPS as f32;
-    let i = x as usize;
-    let t = x - i as f32;
-    (table[i] + t * (table[i + 1] - table[i])).clamp(0.0, 1.0)
-}
-
 /// 8-bit sRGB -> Lab via the lookup table (fast path for whole images).
 pub fn srgb8_to_lab(rgb: [u8; 3]) -> [f32; 3] {
     linear_to_lab(linear_of_srgb8(rgb))
@@ -198,19 +186,8 @@ pub fn lab_to_srgb_in_gamut(l: f32, a: f32, b: f32) -> [f32; 3] {
 /// near a rounding boundary, where it can be one apart (about 1.5 % of channel values over the
 /// Lab gamut; 24 MP: 0.60 to 0.49 s).
 pub fn lab_to_srgb8_in_gamut(l: f32, a: f32, b: f32) -> [u8; 3] {
-    let table = srgb8_table();
-    let level = |c: f64| table[(c.clamp(0.0, 1.0) * SRGB8_STEPS as f64 + 0.5) as usize];
     let lin = linear_in_gamut(l, a, b);
-    [level(lin[0]), level(lin[1]), level(lin[2])]
-}
-
-/// Steps of the 8-bit encoding table over linear 0..=1: fine enough that a step moves the
-/// encoded value by at most 0.03 of a level (the curve's steepest slope is 12.92).
-const SRGB8_STEPS: usize = 1 << 16;
-
-fn srgb8_table() -> &'static [u8] {
-    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
-    TABLE.get_or_init(|| (0..=SRGB8_STEPS).map(|i| to_u8(delinearize(i as f64 / SRGB8_STEPS as f64) as f32)).collect())
+    [srgb8_level(lin[0]), srgb8_level(lin[1]), srgb8_level(lin[2])]
 }
 
 /// The linear RGB of (l, a, b) with its chroma scaled into the gamut (see
@@ -232,22 +209,6 @@ fn linear_in_gamut(l: f32, a: f32, b: f32) -> [f64; 3] {
         }
     }
     at(lo)
-}
-
-fn encode3(lin: [f64; 3]) -> [f32; 3] {
-    [encode_clamped(lin[0]), encode_clamped(lin[1]), encode_clamped(lin[2])]
-}
-
-/// 0..=1 -> 0..=255, round to nearest, clamped (NaN maps to 0).
-/// (`+ 0.5` then truncation: the same as `round` on non-negative values, without the libm
-/// call that `round` compiles to on baseline x86-64, a fifth of a large photo's time.)
-pub fn to_u8(v: f32) -> u8 {
-    (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
-}
-
-/// 0..=1 -> 0..=65535, round to nearest, clamped (NaN maps to 0).
-pub fn to_u16(v: f32) -> u16 {
-    (v.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 
 #[cfg(test)]
@@ -279,17 +240,6 @@ mod tests {
         }
         // One level apart only at rounding boundaries: 98.4 % of these colours are identical.
         assert!(same as f64 >= 0.97 * total as f64, "{same} of {total} identical");
-    }
-
-    #[test]
-    fn quantising_rounds_to_nearest_and_clamps() {
-        for i in 0..=100_000 {
-            let v = i as f32 / 100_000.0;
-            assert_eq!(to_u8(v), (v * 255.0).round() as u8, "{v}");
-            assert_eq!(to_u16(v), (v * 65535.0).round() as u16, "{v}");
-        }
-        assert_eq!((to_u8(-0.2), to_u8(1.3), to_u8(f32::NAN)), (0, 255, 0));
-        assert_eq!((to_u16(-0.2), to_u16(1.3), to_u16(f32::NAN)), (0, 65535, 0));
     }
 
     #[test]
@@ -399,16 +349,5 @@ mod tests {
     fn gamut_mapping_clamps_l() {
         assert_lab(lab_to_srgb_in_gamut(150.0, 0.0, 0.0), [1.0, 1.0, 1.0], 1e-4);
         assert_lab(lab_to_srgb_in_gamut(-5.0, 0.0, 0.0), [0.0, 0.0, 0.0], 1e-4);
-    }
-
-    #[test]
-    fn quantisation_rounds_and_clamps() {
-        assert_eq!(to_u8(0.5), 128);
-        assert_eq!(to_u8(-1.0), 0);
-        assert_eq!(to_u8(2.0), 255);
-        assert_eq!(to_u8(f32::NAN), 0);
-        assert_eq!(to_u16(1.0), 65535);
-        assert_eq!(to_u16(0.5), 32768);
-        assert_eq!(to_u16(-0.1), 0);
     }
 }
