@@ -28,7 +28,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use burn_backend::DType;
 use burn_backend::ops::ConvOptions;
-use burn_backend::ops::conv::calculate_conv_output_size;
+use burn_backend::ops::conv::{calculate_conv_output_size, calculate_conv_output_size_asymmetric};
 use burn_std::{Bytes, Shape, f16};
 
 use crate::{FlexTensor, Layout};
@@ -56,7 +56,7 @@ macro_rules! conv3d_1x1_typed {
 /// Generates a conv3d typed function with 1x1, depthwise, small-channel, and
 /// direct fast-path checks.
 macro_rules! conv3d_typed {
-    ($fn_name:ident, $T:ty, $dtype:expr, $zero:expr, $gemm_fn:ident, $fn_1x1:ident, $fn_depthwise:ident, $fn_small_channel:ident $(, $fn_direct:ident)?) => {
+    ($fn_name:ident, $T:ty, $dtype:expr, $zero:expr, $one:expr, $fn_1x1:ident, $fn_depthwise:ident, $fn_small_channel:ident $(, $fn_direct:ident)?) => {
         pub fn $fn_name(
             x: FlexTensor,
             weight: FlexTensor,
@@ -79,7 +79,7 @@ macro_rules! conv3d_typed {
                     return $fn_direct(x, weight, bias, options);
                 }
             )?
-            conv3d_impl::<$T>(x, weight, bias, options, $dtype, $zero, $gemm_fn)
+            conv3d_impl::<$T>(x, weight, bias, options, $dtype, $zero, $one)
         }
     };
 }
@@ -180,9 +180,12 @@ fn expand_2d_to_3d(
         w_shape[0], w_shape[1], 1, w_shape[2], w_shape[3],
     ]));
 
-    let options_3d = ConvOptions::new(
+    // Padding pairs travel as they are: `conv2d` hands asymmetric padding only to
+    // convolutions that `handles_asymmetric_padding` accepts (depthwise), and pads the input
+    // explicitly for every other path.
+    let options_3d = ConvOptions::new_with_padding(
         [1, options.stride[0], options.stride[1]],
-        [0, options.padding_begin()[0], options.padding_begin()[1]],
+        [(0, 0), options.padding[0], options.padding[1]],
         [1, options.dilation[0], options.dilation[1]],
         options.groups,
     );
@@ -199,7 +202,7 @@ conv3d_typed!(
     f32,
     DType::F32,
     0.0f32,
-    gemm_f32,
+    1.0f32,
     conv3d_1x1_f32,
     conv3d_depthwise_f32,
     conv3d_small_channel_f32,
@@ -210,7 +213,7 @@ conv3d_typed!(
     f64,
     DType::F64,
     0.0f64,
-    gemm_f64,
+    1.0f64,
     conv3d_1x1_f64,
     conv3d_depthwise_f64,
     conv3d_small_channel_f64,
@@ -221,7 +224,7 @@ conv3d_typed!(
     f16,
     DType::F16,
     f16::from_f32(0.0),
-    gemm_f16,
+    f16::from_f32(1.0),
     conv3d_1x1_f16,
     conv3d_depthwise_f16,
     conv3d_small_channel_f16
@@ -244,7 +247,7 @@ fn conv3d_impl<
     options: &ConvOptions<3>,
     dtype: DType,
     zero: T,
-    gemm_fn: fn(&[T], &[T], usize, usize, usize) -> Vec<T>,
+    one: T,
 ) -> FlexTensor {
     let x = x.to_contiguous();
     let weight = weight.to_contiguous();
@@ -326,205 +329,152 @@ fn conv3d_impl<
         1,
     );
     let mut x_nhwc = vec![zero; batch_size * in_d * in_h * in_w * channels_in];
-    for b in 0..batch_size {
-        for d in 0..in_d {
-            for h in 0..in_h {
-                for w in 0..in_w {
-                    for c in 0..channels_in {
-                        let src_idx = b * channels_in * in_d * in_h * in_w
-                            + c * in_d * in_h * in_w
-                            + d * in_h * in_w
-                            + h * in_w
-                            + w;
-                        let dst_idx = b * nhwc_stride.0
-                            + d * nhwc_stride.1
-                            + h * nhwc_stride.2
-                            + w * nhwc_stride.3
-                            + c;
-                        x_nhwc[dst_idx] = x_data[src_idx];
-                    }
-                }
+    // One job per (batch, depth, row) of the input, each writing its own row of x_nhwc.
+    let in_spatial = in_d * in_h * in_w;
+    let to_nhwc = |row: usize, dst: &mut [T]| {
+        let (b, dh) = (row / (in_d * in_h), row % (in_d * in_h));
+        let src_base = b * channels_in * in_spatial + dh * in_w;
+        for w in 0..in_w {
+            for c in 0..channels_in {
+                dst[w * channels_in + c] = x_data[src_base + c * in_spatial + w];
             }
         }
-    }
-
-    // Use tiled parallel execution
-    let output = {
+    };
+    let row_len = in_w * channels_in;
+    if row_len > 0 {
         #[cfg(feature = "rayon")]
         {
             use rayon::prelude::*;
-
-            let mut dst = vec![zero; batch_size * channels_out * spatial_out];
-            let dst_ptr = crate::ops::SendMutPtr::new(dst.as_mut_ptr());
-
-            // Process batches and tiles in parallel (nested parallelism)
-            (0..batch_size).into_par_iter().for_each(|b| {
-                (0..num_tiles).into_par_iter().for_each(|tile_idx| {
-                    let tile_start = tile_idx * TILE_SIZE;
-                    let tile_end = (tile_start + TILE_SIZE).min(spatial_out);
-                    let tile_size = tile_end - tile_start;
-
-                    // Process each group separately
-                    for g in 0..groups {
-                        let in_c_start = g * channels_per_group;
-                        let out_c_start = g * out_channels_per_group;
-
-                        // Build im2col for this tile and group
-                        let mut col_tile = vec![zero; col_len * tile_size];
-
-                        im2col_3d_tile(
-                            &mut col_tile,
-                            &x_nhwc,
-                            tile_start,
-                            tile_end,
-                            out_h,
-                            out_w,
-                            kernel_d,
-                            kernel_h,
-                            kernel_w,
-                            stride_d,
-                            stride_h,
-                            stride_w,
-                            dilation_d,
-                            dilation_h,
-                            dilation_w,
-                            pad_d,
-                            pad_h,
-                            pad_w,
-                            in_d,
-                            in_h,
-                            in_w,
-                            channels_per_group,
-                            col_len,
-                            b,
-                            in_c_start,
-                            nhwc_stride,
-                        );
-
-                        // Get weight slice for this group
-                        let w_start = out_c_start * col_len;
-                        let w_end = w_start + out_channels_per_group * col_len;
-                        let w_group = &w_flat[w_start..w_end];
-
-                        // GEMM: w_group[out_c_per_group, col_len] @ col_tile[tile_size, col_len]^T
-                        let result = gemm_fn(
-                            w_group,
-                            &col_tile,
-                            out_channels_per_group,
-                            col_len,
-                            tile_size,
-                        );
-
-                        // Write results to output for this group's output channels
-                        for (local_idx, global_idx) in (tile_start..tile_end).enumerate() {
-                            for c_out in 0..out_channels_per_group {
-                                let dst_idx = b * channels_out * spatial_out
-                                    + (out_c_start + c_out) * spatial_out
-                                    + global_idx;
-                                let res_idx = c_out * tile_size + local_idx;
-                                unsafe {
-                                    debug_assert!(
-                                        dst_idx < batch_size * channels_out * spatial_out
-                                    );
-                                    dst_ptr.write(dst_idx, result[res_idx]);
-                                }
-                            }
-                        }
-                    }
-                });
-            });
-            dst
+            x_nhwc
+                .par_chunks_mut(row_len)
+                .enumerate()
+                .for_each(|(row, dst)| to_nhwc(row, dst));
         }
         #[cfg(not(feature = "rayon"))]
-        {
-            // Sequential path with tiling
-            let mut output = vec![zero; batch_size * channels_out * spatial_out];
-
-            for b in 0..batch_size {
-                for tile_idx in 0..num_tiles {
-                    let tile_start = tile_idx * TILE_SIZE;
-                    let tile_end = (tile_start + TILE_SIZE).min(spatial_out);
-                    let tile_size = tile_end - tile_start;
-
-                    // Process each group separately
-                    for g in 0..groups {
-                        let in_c_start = g * channels_per_group;
-                        let out_c_start = g * out_channels_per_group;
-
-                        let mut col_tile = vec![zero; col_len * tile_size];
-
-                        im2col_3d_tile(
-                            &mut col_tile,
-                            &x_nhwc,
-                            tile_start,
-                            tile_end,
-                            out_h,
-                            out_w,
-                            kernel_d,
-                            kernel_h,
-                            kernel_w,
-                            stride_d,
-                            stride_h,
-                            stride_w,
-                            dilation_d,
-                            dilation_h,
-                            dilation_w,
-                            pad_d,
-                            pad_h,
-                            pad_w,
-                            in_d,
-                            in_h,
-                            in_w,
-                            channels_per_group,
-                            col_len,
-                            b,
-                            in_c_start,
-                            nhwc_stride,
-                        );
-
-                        // Get weight slice for this group
-                        let w_start = out_c_start * col_len;
-                        let w_end = w_start + out_channels_per_group * col_len;
-                        let w_group = &w_flat[w_start..w_end];
-
-                        // GEMM for this group
-                        let result = gemm_fn(
-                            w_group,
-                            &col_tile,
-                            out_channels_per_group,
-                            col_len,
-                            tile_size,
-                        );
-
-                        // Write results to output for this group's output channels
-                        for (local_idx, global_idx) in (tile_start..tile_end).enumerate() {
-                            for c_out in 0..out_channels_per_group {
-                                let dst_idx = b * channels_out * spatial_out
-                                    + (out_c_start + c_out) * spatial_out
-                                    + global_idx;
-                                let res_idx = c_out * tile_size + local_idx;
-                                output[dst_idx] = result[res_idx];
-                            }
-                        }
-                    }
-                }
-            }
-            output
+        for (row, dst) in x_nhwc.chunks_mut(row_len).enumerate() {
+            to_nhwc(row, dst);
         }
+    }
+
+    // The output starts as the bias (or zero), and each tile's gemm adds its product straight
+    // into its columns of the output: no result buffer to copy back, no bias pass after.
+    let bias = bias.map(|bias| bias.to_contiguous());
+    let mut output = vec![zero; batch_size * channels_out * spatial_out];
+    if let Some(bias) = &bias {
+        let bias_data: &[T] = bias.storage();
+        assert_eq!(
+            bias_data.len(),
+            channels_out,
+            "conv: bias length ({}) must equal output channels ({channels_out})",
+            bias_data.len()
+        );
+        for (plane, &value) in output
+            .chunks_mut(spatial_out.max(1))
+            .zip(bias_data.iter().cycle())
+        {
+            plane.fill(value);
+        }
+    }
+    let (read_dst, alpha) = if bias.is_some() {
+        (true, one)
+    } else {
+        (false, zero)
     };
 
-    let mut output = output;
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        let bias_data: &[T] = bias.storage();
-        add_bias(
-            &mut output,
-            bias_data,
-            batch_size,
-            channels_out,
-            spatial_out,
-        );
+    // Tiles of output pixels, at most TILE_SIZE, and at least as many as there are threads
+    // (single-image inference on a small map had one tile, so one busy core).
+    #[cfg(feature = "rayon")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "rayon"))]
+    let threads = 1;
+    let tiles_per_batch = num_tiles.max(threads.div_ceil(batch_size.max(1)));
+    let tile_len = spatial_out
+        .div_ceil(tiles_per_batch.max(1))
+        .next_multiple_of(16)
+        .min(TILE_SIZE);
+    let num_tiles = spatial_out.div_ceil(tile_len.max(1));
+
+    let dst_ptr = SendPtr(output.as_mut_ptr());
+    let tile_job = |job: usize| {
+        let (b, tile_idx) = (job / num_tiles, job % num_tiles);
+        let tile_start = tile_idx * tile_len;
+        let tile_end = (tile_start + tile_len).min(spatial_out);
+        let tile_size = tile_end - tile_start;
+        let mut col_tile = vec![zero; col_len * tile_size];
+
+        for g in 0..groups {
+            let in_c_start = g * channels_per_group;
+            let out_c_start = g * out_channels_per_group;
+            if g > 0 {
+                col_tile.fill(zero);
+            }
+            im2col_3d_tile(
+                &mut col_tile,
+                &x_nhwc,
+                tile_start,
+                tile_end,
+                out_h,
+                out_w,
+                kernel_d,
+                kernel_h,
+                kernel_w,
+                stride_d,
+                stride_h,
+                stride_w,
+                dilation_d,
+                dilation_h,
+                dilation_w,
+                pad_d,
+                pad_h,
+                pad_w,
+                in_d,
+                in_h,
+                in_w,
+                channels_per_group,
+                col_len,
+                b,
+                in_c_start,
+                nhwc_stride,
+            );
+            let w_group =
+                &w_flat[out_c_start * col_len..(out_c_start + out_channels_per_group) * col_len];
+            let dst_offset = (b * channels_out + out_c_start) * spatial_out + tile_start;
+            // output[c_out, tile] (+)= w_group[c_out, col_len] @ col_tile[tile, col_len]^T
+            // SAFETY: each job writes only its own tile's columns of the output, and each
+            // group its own rows.
+            unsafe {
+                gemm::gemm(
+                    out_channels_per_group,
+                    tile_size,
+                    col_len,
+                    dst_ptr.get().add(dst_offset),
+                    1,
+                    spatial_out as isize,
+                    read_dst,
+                    w_group.as_ptr(),
+                    1,
+                    col_len as isize,
+                    col_tile.as_ptr(),
+                    col_len as isize,
+                    1,
+                    alpha,
+                    one,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::None,
+                );
+            }
+        }
+    };
+    let jobs = batch_size * num_tiles;
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        (0..jobs).into_par_iter().for_each(tile_job);
     }
+    #[cfg(not(feature = "rayon"))]
+    (0..jobs).for_each(tile_job);
 
     let out_shape = Shape::from(vec![batch_size, channels_out, out_d, out_h, out_w]);
     FlexTensor::new(
@@ -596,10 +546,10 @@ fn im2col_3d_tile<T: bytemuck::Pod + Copy>(
                             + ih * nhwc_stride.2
                             + iw * nhwc_stride.3
                             + in_c_start;
-                        for c in 0..channels_per_group {
-                            col_tile[local_idx * col_len + col_offset] = x_nhwc[inp_base + c];
-                            col_offset += 1;
-                        }
+                        let dst = local_idx * col_len + col_offset;
+                        col_tile[dst..dst + channels_per_group]
+                            .copy_from_slice(&x_nhwc[inp_base..inp_base + channels_per_group]);
+                        col_offset += channels_per_group;
                     } else {
                         // Padding: skip channels_per_group positions (already zero)
                         col_offset += channels_per_group;
@@ -622,6 +572,29 @@ fn is_1x1_conv(
         && kernel_w == 1
         && options.stride == [1, 1, 1]
         && options.padding_begin() == [0, 0, 0]
+}
+
+/// Multiply-adds below which a 1x1 convolution stays on one thread: splitting costs a rayon
+/// dispatch, a few microseconds, about what one core does in this many.
+#[cfg(feature = "rayon")]
+const MIN_WORK_TO_SPLIT_COLUMNS: usize = 1 << 17;
+
+/// Column blocks of a split 1x1 convolution start at multiples of this, so that every block
+/// but the last fills gemm's vector registers.
+const COLUMN_BLOCK_ALIGN: usize = 16;
+
+/// A raw output pointer shared by jobs that write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+
+// SAFETY: the jobs that share it write disjoint parts of the buffer (see each use).
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    fn get(self) -> *mut T {
+        self.0
+    }
 }
 
 /// Optimized 1x1 convolution: skip im2col, call gemm directly on NCHW data.
@@ -674,98 +647,108 @@ fn conv3d_1x1_impl<
     // W is [out_channels_per_group, channels_per_group] row-major
     // X is [channels_per_group, spatial] row-major (directly from NCHW layout)
     // C is [out_channels_per_group, spatial] row-major
-    #[cfg(feature = "rayon")]
-    let parallelism = if m.saturating_mul(n).saturating_mul(k) >= 192 * 192 * 192 {
-        gemm::Parallelism::Rayon(0)
-    } else {
-        gemm::Parallelism::None
-    };
-    #[cfg(not(feature = "rayon"))]
-    let parallelism = gemm::Parallelism::None;
-
-    let mut output = vec![zero; total_output];
-
-    {
-        #[cfg(feature = "rayon")]
-        {
-            use rayon::prelude::*;
-            let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
-
-            (0..batch_size).into_par_iter().for_each(|b| {
-                for g in 0..groups {
-                    let x_offset = b * channels_in * spatial + g * k * spatial;
-                    let w_offset = g * out_channels_per_group * k;
-                    let out_offset =
-                        b * channels_out * spatial + g * out_channels_per_group * spatial;
-
-                    unsafe {
-                        gemm::gemm(
-                            m,
-                            n,
-                            k,
-                            dst_ptr.ptr_add(out_offset),
-                            1,          // dst_cs
-                            n as isize, // dst_rs
-                            false,      // read_dst
-                            w_data.as_ptr().add(w_offset),
-                            1,          // lhs_cs: W row-major
-                            k as isize, // lhs_rs
-                            x_data.as_ptr().add(x_offset),
-                            1,          // rhs_cs: X row-major
-                            n as isize, // rhs_rs
-                            zero,
-                            one,
-                            false,
-                            false,
-                            false,
-                            parallelism,
-                        );
-                    }
-                }
-            });
-        }
-        #[cfg(not(feature = "rayon"))]
-        {
-            for b in 0..batch_size {
-                for g in 0..groups {
-                    let x_offset = b * channels_in * spatial + g * k * spatial;
-                    let w_offset = g * out_channels_per_group * k;
-                    let out_offset =
-                        b * channels_out * spatial + g * out_channels_per_group * spatial;
-
-                    unsafe {
-                        gemm::gemm(
-                            m,
-                            n,
-                            k,
-                            output.as_mut_ptr().add(out_offset),
-                            1,
-                            n as isize,
-                            false,
-                            w_data.as_ptr().add(w_offset),
-                            1,
-                            k as isize,
-                            x_data.as_ptr().add(x_offset),
-                            1,
-                            n as isize,
-                            zero,
-                            one,
-                            false,
-                            false,
-                            false,
-                            parallelism,
-                        );
-                    }
+    //
+    // The bias, when there is one, fills C first and gemm adds the product to it
+    // (`read_dst`), saving a pass over the output afterwards.
+    let bias = bias.map(|bias| bias.to_contiguous());
+    let mut output = match &bias {
+        Some(bias) => {
+            let bias_data: &[T] = bias.storage();
+            assert_eq!(
+                bias_data.len(),
+                channels_out,
+                "conv 1x1: bias length ({}) must equal output channels ({channels_out})",
+                bias_data.len()
+            );
+            let mut output = Vec::with_capacity(total_output);
+            for _ in 0..batch_size {
+                for &value in bias_data {
+                    output.extend(core::iter::repeat_n(value, spatial));
                 }
             }
+            output
+        }
+        None => vec![zero; total_output],
+    };
+    let (read_dst, alpha) = if bias.is_some() {
+        (true, one)
+    } else {
+        (false, zero)
+    };
+
+    // Jobs: one gemm per (batch, group, column block). With fewer (batch, group) pairs than
+    // threads, as in single-image inference, the spatial columns are split across threads
+    // instead: each block is an independent gemm, so nothing is shared between them.
+    #[cfg(feature = "rayon")]
+    let column_blocks = {
+        let threads = rayon::current_num_threads();
+        let pairs = batch_size * groups;
+        let work = m.saturating_mul(n).saturating_mul(k);
+        if pairs < threads && work >= MIN_WORK_TO_SPLIT_COLUMNS {
+            threads
+                .div_ceil(pairs)
+                .min(n.div_ceil(COLUMN_BLOCK_ALIGN))
+                .max(1)
+        } else {
+            1
+        }
+    };
+    #[cfg(not(feature = "rayon"))]
+    let column_blocks = 1;
+    let block_cols = n
+        .div_ceil(column_blocks)
+        .next_multiple_of(COLUMN_BLOCK_ALIGN);
+
+    let dst_ptr = SendPtr(output.as_mut_ptr());
+    let job = |index: usize| {
+        let block = index % column_blocks;
+        let g = (index / column_blocks) % groups;
+        let b = index / (column_blocks * groups);
+        let col = block * block_cols;
+        if col >= n {
+            return;
+        }
+        let cols = block_cols.min(n - col);
+        let x_offset = b * channels_in * spatial + g * k * spatial + col;
+        let w_offset = g * out_channels_per_group * k;
+        let out_offset = b * channels_out * spatial + g * out_channels_per_group * spatial + col;
+        // SAFETY: every job writes its own (batch, group, column block) of the output.
+        unsafe {
+            gemm::gemm(
+                m,
+                cols,
+                k,
+                dst_ptr.get().add(out_offset),
+                1,          // dst_cs
+                n as isize, // dst_rs
+                read_dst,
+                w_data.as_ptr().add(w_offset),
+                1,          // lhs_cs: W row-major
+                k as isize, // lhs_rs
+                x_data.as_ptr().add(x_offset),
+                1,          // rhs_cs: X row-major
+                n as isize, // rhs_rs
+                alpha,
+                one,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+    };
+    let jobs = batch_size * groups * column_blocks;
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        if jobs > 1 {
+            (0..jobs).into_par_iter().for_each(job);
+        } else {
+            (0..jobs).for_each(job);
         }
     }
-
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        let bias_data: &[T] = bias.storage();
-        add_bias(&mut output, bias_data, batch_size, channels_out, spatial);
-    }
+    #[cfg(not(feature = "rayon"))]
+    (0..jobs).for_each(job);
 
     let out_shape = Shape::from(vec![
         batch_size,
@@ -841,6 +824,32 @@ fn should_use_depthwise_conv(
     }
 
     true
+}
+
+/// Whether `conv2d` may hand this convolution its asymmetric padding as it is instead of
+/// padding a copy of the input first. Only the depthwise path takes such padding: it skips
+/// out-of-range taps analytically, so padding at either end costs nothing there. TensorFlow's
+/// 'SAME' padding is asymmetric at stride 2, so every stride-2 depthwise layer of a
+/// MobileNet or EfficientNet port takes this path.
+pub fn handles_asymmetric_padding(
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    options: &ConvOptions<2>,
+) -> bool {
+    let x_shape = x.layout().shape();
+    let w_shape = weight.layout().shape();
+    if x_shape.len() != 4 || w_shape.len() != 4 || (w_shape[2] == 1 && w_shape[3] == 1) {
+        return false;
+    }
+    let x_3d = [x_shape[0], x_shape[1], 1, x_shape[2], x_shape[3]];
+    let w_3d = [w_shape[0], w_shape[1], 1, w_shape[2], w_shape[3]];
+    let options_3d = ConvOptions::new_with_padding(
+        [1, options.stride[0], options.stride[1]],
+        [(0, 0), options.padding[0], options.padding[1]],
+        [1, options.dilation[0], options.dilation[1]],
+        options.groups,
+    );
+    should_use_depthwise_conv(&x_3d, &w_3d, &options_3d)
 }
 
 /// Compute the half-open range `[out_start, out_end)` of output positions `o`
@@ -939,17 +948,10 @@ fn conv_plane_accumulate<
     oh_ranges: &[(usize, usize)],
     ow_ranges: &[(usize, usize)],
 ) {
-    if out_plane.len() > CONV_PLANE_OH_OUTER_THRESHOLD {
-        conv_plane_accumulate_oh_outer(
-            out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w, stride_h, stride_w,
-            pad_h, pad_w, dilation_h, dilation_w, oh_ranges, ow_ranges,
-        );
-    } else {
-        conv_plane_accumulate_kh_outer(
-            out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w, stride_h, stride_w,
-            pad_h, pad_w, dilation_h, dilation_w, oh_ranges, ow_ranges,
-        );
-    }
+    conv_plane_accumulate_rows(
+        out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w, stride_h, stride_w, pad_h,
+        pad_w, dilation_h, dilation_w, oh_ranges, ow_ranges,
+    );
 
     // The vectorized paths skip padded positions. That is equivalent to
     // multiplying materialized zeros only while every weight is finite; IEEE
@@ -957,6 +959,268 @@ fn conv_plane_accumulate<
     // that result after the fast accumulation without changing its hot loops.
     if has_non_finite_weights && (pad_h != 0 || pad_w != 0) {
         propagate_non_finite_padding(out_plane, w_plane, kernel_w, out_w, oh_ranges, ow_ranges);
+    }
+}
+
+/// Row-by-row accumulation with analytic bounds (no padding checks in the inner loop).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn conv_plane_accumulate_rows<T: num_traits::Float + Copy>(
+    out_plane: &mut [T],
+    in_plane: &[T],
+    w_plane: &[T],
+    kernel_h: usize,
+    kernel_w: usize,
+    in_w: usize,
+    out_w: usize,
+    stride_h: usize,
+    stride_w: usize,
+    pad_h: usize,
+    pad_w: usize,
+    dilation_h: usize,
+    dilation_w: usize,
+    oh_ranges: &[(usize, usize)],
+    ow_ranges: &[(usize, usize)],
+) {
+    // At a horizontal stride above 1 the taps of consecutive outputs are `stride_w` apart;
+    // reading them from rows split by phase makes them adjacent, so the inner loop stays a
+    // contiguous multiply-add that vectorizes (the strided gather ran scalar: 7x slower
+    // than a stride-1 plane of the same size).
+    let split;
+    let rows = if stride_w == 1 {
+        PlaneRows::direct(in_plane, in_w)
+    } else {
+        split = split_rows_by_phase(in_plane, in_w, stride_w);
+        PlaneRows::by_phase(&split, in_w, stride_w)
+    };
+    if out_plane.len() > CONV_PLANE_OH_OUTER_THRESHOLD {
+        conv_plane_accumulate_oh_outer(
+            out_plane, &rows, w_plane, kernel_h, kernel_w, out_w, stride_h, stride_w, pad_h, pad_w,
+            dilation_h, dilation_w, oh_ranges, ow_ranges,
+        );
+    } else {
+        conv_plane_accumulate_kh_outer(
+            out_plane, &rows, w_plane, kernel_h, kernel_w, out_w, stride_h, stride_w, pad_h, pad_w,
+            dilation_h, dilation_w, oh_ranges, ow_ranges,
+        );
+    }
+}
+
+/// Outputs computed together by [`depthwise_plane`]: their sums stay in registers across all
+/// kernel taps (two AVX-512 or four AVX2 vectors of f32, enough independent chains to hide
+/// the multiply-add latency).
+const DEPTHWISE_LANES: usize = 32;
+
+/// Whether [`depthwise_plane`] handles these options: any stride-1 convolution, and strided
+/// ones with equal strides and no dilation.
+fn depthwise_plane_applies(stride: [usize; 2], dilation: [usize; 2]) -> bool {
+    stride[0] == stride[1] && (stride[0] == 1 || dilation == [1, 1])
+}
+
+/// `out_plane += conv2d(in_plane, w_plane)` for one depthwise channel, computing every output
+/// once with all its taps instead of sweeping the output once per tap.
+///
+/// The zero-padded input is stored as `stride * stride` phase planes (plane `(pr, pc)` holds
+/// padded pixels `(stride * r + pr, stride * c + pc)`; a single plane at stride 1), each
+/// `q_w = out_w + (kernel_w - 1) * dilation_w / stride` wide. In that layout a kernel tap reads
+/// one phase plane at a fixed offset from each output's position `oh * q_w + ow`, so a block
+/// of consecutive positions is one contiguous load per tap, padding included (as the zeros it
+/// stands for, so non-finite weights give NaN there as they should). The `q_w - out_w`
+/// positions past the end of each output row are computed and dropped.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(feature = "simd", macerator::with_simd)]
+fn depthwise_plane<#[cfg(feature = "simd")] S: macerator::Simd, T: num_traits::Float + Copy>(
+    out_plane: &mut [T],
+    in_plane: &[T],
+    w_plane: &[T],
+    kernel: [usize; 2],
+    in_w: usize,
+    out_w: usize,
+    stride: usize,
+    padding: [usize; 2],
+    dilation: [usize; 2],
+) {
+    if out_plane.is_empty() || out_w == 0 || in_w == 0 {
+        return;
+    }
+    let zero = T::zero();
+    let out_h = out_plane.len() / out_w;
+    let [kernel_h, kernel_w] = kernel;
+    let [dilation_h, dilation_w] = dilation;
+    let q_w = out_w + (kernel_w - 1) * dilation_w / stride;
+    let q_h = out_h + (kernel_h - 1) * dilation_h / stride;
+    let len = (out_h - 1) * q_w + out_w;
+    let blocks = len.div_ceil(DEPTHWISE_LANES);
+    // Each phase plane has room for the last block's overhang past `len`.
+    let phase_len = q_h * q_w + DEPTHWISE_LANES;
+    let mut phases = vec![zero; stride * stride * phase_len];
+    fill_phase_planes(
+        &mut phases,
+        in_plane,
+        in_w,
+        stride,
+        padding,
+        [q_h, q_w],
+        phase_len,
+    );
+
+    let mut taps = Vec::with_capacity(kernel_h * kernel_w);
+    for kh in 0..kernel_h {
+        for kw in 0..kernel_w {
+            let (row, col) = (kh * dilation_h, kw * dilation_w);
+            let phase = (row % stride) * stride + col % stride;
+            let offset = phase * phase_len + (row / stride) * q_w + col / stride;
+            taps.push((w_plane[kh * kernel_w + kw], offset));
+        }
+    }
+
+    let mut sums = vec![zero; blocks * DEPTHWISE_LANES];
+    for (block, sum) in sums.chunks_exact_mut(DEPTHWISE_LANES).enumerate() {
+        let base = block * DEPTHWISE_LANES;
+        let mut acc = [zero; DEPTHWISE_LANES];
+        for &(weight, offset) in &taps {
+            let src = &phases[offset + base..offset + base + DEPTHWISE_LANES];
+            for j in 0..DEPTHWISE_LANES {
+                acc[j] = src[j] * weight + acc[j];
+            }
+        }
+        sum.copy_from_slice(&acc);
+    }
+    for (oh, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
+        let sum_row = &sums[oh * q_w..oh * q_w + out_w];
+        for (o, &v) in out_row.iter_mut().zip(sum_row) {
+            *o = *o + v;
+        }
+    }
+}
+
+/// Scatter `in_plane` (rows of `in_w`) into the zero-filled phase planes of its padded copy
+/// (see [`depthwise_plane`]), each `q_h` rows of `q_w` and `phase_len` apart. Pixels that no
+/// output reads (past the last phase row or column) are left out. Inlined, so that the
+/// strided copies compile with the caller's vector instructions.
+#[inline(always)]
+fn fill_phase_planes<T: Copy>(
+    phases: &mut [T],
+    in_plane: &[T],
+    in_w: usize,
+    stride: usize,
+    padding: [usize; 2],
+    [q_h, q_w]: [usize; 2],
+    phase_len: usize,
+) {
+    let [pad_h, pad_w] = padding;
+    for (ih, row) in in_plane.chunks_exact(in_w).enumerate() {
+        let y = ih + pad_h;
+        let r = y / stride;
+        if r >= q_h {
+            break;
+        }
+        for pc in 0..stride {
+            // The first input column that lands in phase column `pc`, and its phase column.
+            let first = (pc + stride - pad_w % stride) % stride;
+            if first >= in_w {
+                continue;
+            }
+            let c0 = (first + pad_w) / stride;
+            if c0 >= q_w {
+                continue;
+            }
+            let count = (in_w - first).div_ceil(stride).min(q_w - c0);
+            let start = ((y % stride) * stride + pc) * phase_len + r * q_w + c0;
+            copy_every(&mut phases[start..start + count], &row[first..], stride);
+        }
+    }
+}
+
+/// `dst[j] = src[j * step]`, with the common steps spelled out so each compiles to vector
+/// loads (and shuffles).
+#[inline(always)]
+fn copy_every<T: Copy>(dst: &mut [T], src: &[T], step: usize) {
+    if dst.is_empty() {
+        return;
+    }
+    match step {
+        1 => dst.copy_from_slice(&src[..dst.len()]),
+        2 => {
+            let whole = (src.len() / 2).min(dst.len());
+            for (d, pair) in dst[..whole].iter_mut().zip(src.chunks_exact(2)) {
+                *d = pair[0];
+            }
+            if whole < dst.len() {
+                dst[whole] = src[2 * whole];
+            }
+        }
+        _ => {
+            for (d, &v) in dst.iter_mut().zip(src.iter().step_by(step)) {
+                *d = v;
+            }
+        }
+    }
+}
+
+/// An input plane's rows as the contiguous runs a kernel tap reads.
+///
+/// At stride 1 the plane is used as it is. At stride `s > 1` each row is stored phase by
+/// phase (elements `0, s, 2s, ...`, then `1, 1 + s, ...`, see [`split_rows_by_phase`]): the
+/// inputs that consecutive outputs read for one tap are then adjacent.
+struct PlaneRows<'a, T> {
+    data: &'a [T],
+    in_w: usize,
+    stride: usize,
+}
+
+impl<'a, T> PlaneRows<'a, T> {
+    fn direct(data: &'a [T], in_w: usize) -> Self {
+        Self {
+            data,
+            in_w,
+            stride: 1,
+        }
+    }
+
+    fn by_phase(data: &'a [T], in_w: usize, stride: usize) -> Self {
+        Self { data, in_w, stride }
+    }
+
+    /// The `len` inputs of row `ih` at columns `iw_start, iw_start + stride, ...`.
+    #[inline(always)]
+    fn run(&self, ih: usize, iw_start: usize, len: usize) -> &'a [T] {
+        let row = ih * self.in_w;
+        let start = if self.stride == 1 {
+            row + iw_start
+        } else {
+            let phase = iw_start % self.stride;
+            row + phase_start(self.in_w, self.stride, phase) + iw_start / self.stride
+        };
+        &self.data[start..start + len]
+    }
+}
+
+/// Where phase `phase` starts within a row split by [`split_rows_by_phase`]: after the
+/// `ceil((in_w - q) / stride)` elements of each earlier phase `q`.
+#[inline(always)]
+fn phase_start(in_w: usize, stride: usize, phase: usize) -> usize {
+    (0..phase).map(|q| (in_w - q).div_ceil(stride)).sum()
+}
+
+/// A copy of `plane` (rows of `in_w`) with each row reordered by phase modulo `stride`.
+fn split_rows_by_phase<T: Copy>(plane: &[T], in_w: usize, stride: usize) -> Vec<T> {
+    let mut split = Vec::with_capacity(plane.len());
+    for row in plane.chunks_exact(in_w) {
+        for phase in 0..stride.min(in_w) {
+            split.extend(row[phase..].iter().step_by(stride).copied());
+        }
+    }
+    split
+}
+
+/// `out[i] += input[i] * weight`: the inner loop of every plane accumulation.
+#[inline(always)]
+fn multiply_add<T: num_traits::Float + Copy>(out: &mut [T], input: &[T], weight: T) {
+    let len = out.len().min(input.len());
+    let (out, input) = (&mut out[..len], &input[..len]);
+    for i in 0..len {
+        out[i] = input[i] * weight + out[i];
     }
 }
 
@@ -1004,11 +1268,10 @@ fn propagate_non_finite_padding<T: num_traits::Float + Copy>(
 #[allow(clippy::too_many_arguments)]
 fn conv_plane_accumulate_oh_outer<T: num_traits::Float + Copy>(
     out_plane: &mut [T],
-    in_plane: &[T],
+    rows: &PlaneRows<'_, T>,
     w_plane: &[T],
     kernel_h: usize,
     kernel_w: usize,
-    in_w: usize,
     out_w: usize,
     stride_h: usize,
     stride_w: usize,
@@ -1050,7 +1313,6 @@ fn conv_plane_accumulate_oh_outer<T: num_traits::Float + Copy>(
                 continue;
             }
             let ih = oh * stride_h + kh * dilation_h - pad_h;
-            let in_row = &in_plane[ih * in_w..(ih + 1) * in_w];
 
             for kw in 0..kernel_w {
                 let (ow_start, ow_end) = ow_ranges[kw];
@@ -1061,24 +1323,8 @@ fn conv_plane_accumulate_oh_outer<T: num_traits::Float + Copy>(
                 // All terms are non-negative because ow_start was chosen so
                 // that the corresponding `iw` is in bounds.
                 let iw_start = ow_start * stride_w + kw * dilation_w - pad_w;
-
-                if stride_w == 1 {
-                    let run_len = ow_end - ow_start;
-                    let in_slice = &in_row[iw_start..iw_start + run_len];
-                    let out_slice = &mut out_row[ow_start..ow_end];
-                    for i in 0..run_len {
-                        unsafe {
-                            *out_slice.get_unchecked_mut(i) =
-                                *in_slice.get_unchecked(i) * w_val + *out_slice.get_unchecked(i);
-                        }
-                    }
-                } else {
-                    let mut iw = iw_start;
-                    for o in &mut out_row[ow_start..ow_end] {
-                        *o = *o + w_val * unsafe { *in_row.get_unchecked(iw) };
-                        iw += stride_w;
-                    }
-                }
+                let in_slice = rows.run(ih, iw_start, ow_end - ow_start);
+                multiply_add(&mut out_row[ow_start..ow_end], in_slice, w_val);
             }
         }
     }
@@ -1093,11 +1339,10 @@ fn conv_plane_accumulate_oh_outer<T: num_traits::Float + Copy>(
 #[allow(clippy::too_many_arguments)]
 fn conv_plane_accumulate_kh_outer<T: num_traits::Float + Copy>(
     out_plane: &mut [T],
-    in_plane: &[T],
+    rows: &PlaneRows<'_, T>,
     w_plane: &[T],
     kernel_h: usize,
     kernel_w: usize,
-    in_w: usize,
     out_w: usize,
     stride_h: usize,
     stride_w: usize,
@@ -1123,24 +1368,9 @@ fn conv_plane_accumulate_kh_outer<T: num_traits::Float + Copy>(
             let run_len = ow_end - ow_start;
             for oh in oh_start..oh_end {
                 let ih = oh * stride_h + kh * dilation_h - pad_h;
-                let in_row = &in_plane[ih * in_w..(ih + 1) * in_w];
+                let in_slice = rows.run(ih, iw_start, run_len);
                 let out_row = &mut out_plane[oh * out_w..(oh + 1) * out_w];
-                if stride_w == 1 {
-                    let in_slice = &in_row[iw_start..iw_start + run_len];
-                    let out_slice = &mut out_row[ow_start..ow_end];
-                    for i in 0..run_len {
-                        unsafe {
-                            *out_slice.get_unchecked_mut(i) =
-                                *in_slice.get_unchecked(i) * w_val + *out_slice.get_unchecked(i);
-                        }
-                    }
-                } else {
-                    let mut iw = iw_start;
-                    for o in &mut out_row[ow_start..ow_end] {
-                        *o = *o + w_val * unsafe { *in_row.get_unchecked(iw) };
-                        iw += stride_w;
-                    }
-                }
+                multiply_add(&mut out_row[ow_start..ow_end], in_slice, w_val);
             }
         }
     }
@@ -1210,8 +1440,13 @@ where
     let [_, pad_h, pad_w] = options.padding_begin();
     let [_, dilation_h, dilation_w] = options.dilation;
 
-    let out_h = calculate_conv_output_size(kernel_h, stride_h, pad_h, dilation_h, in_h);
-    let out_w = calculate_conv_output_size(kernel_w, stride_w, pad_w, dilation_w, in_w);
+    // Padding may be asymmetric here (see `handles_asymmetric_padding`): the end padding
+    // only sets the output size, as taps past the input are skipped like the others.
+    let [_, pairs_h, pairs_w] = options.padding;
+    let out_h =
+        calculate_conv_output_size_asymmetric(kernel_h, stride_h, pairs_h, dilation_h, in_h);
+    let out_w =
+        calculate_conv_output_size_asymmetric(kernel_w, stride_w, pairs_w, dilation_w, in_w);
 
     let total = [batch_size, channels, out_h, out_w]
         .iter()
@@ -1237,6 +1472,20 @@ where
 
     let mut output = vec![zero; total];
 
+    let by_phase = depthwise_plane_applies([stride_h, stride_w], [dilation_h, dilation_w]);
+
+    // The bias starts each plane's sum, saving a pass over the output afterwards.
+    let bias = bias.map(|bias| bias.to_contiguous());
+    let bias_data: Option<&[T]> = bias.as_ref().map(|bias| bias.storage());
+    if let Some(bias_data) = bias_data {
+        assert_eq!(
+            bias_data.len(),
+            channels,
+            "conv depthwise: bias length ({}) must equal channels ({channels})",
+            bias_data.len()
+        );
+    }
+
     // Per-plane work for one `(batch, channel)` pair. Output slice is passed
     // in so the rayon and sequential dispatch paths can source it differently
     // (from a raw pointer or a direct borrow) without duplicating this body.
@@ -1244,6 +1493,23 @@ where
         let c = bc % channels;
         let in_base = bc * in_spatial;
         let w_base = c * k_spatial;
+        if let Some(bias_data) = bias_data {
+            out_plane.fill(bias_data[c]);
+        }
+        if by_phase {
+            depthwise_plane(
+                out_plane,
+                &x_data[in_base..in_base + in_spatial],
+                &w_data[w_base..w_base + k_spatial],
+                [kernel_h, kernel_w],
+                in_w,
+                out_w,
+                stride_h,
+                [pad_h, pad_w],
+                [dilation_h, dilation_w],
+            );
+            return;
+        }
         conv_plane_accumulate(
             out_plane,
             &x_data[in_base..in_base + in_spatial],
@@ -1284,18 +1550,6 @@ where
             let out_base = bc * out_spatial;
             plane_work(bc, &mut output[out_base..out_base + out_spatial]);
         }
-    }
-
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        let bias_data: &[T] = bias.storage();
-        assert_eq!(
-            bias_data.len(),
-            channels,
-            "conv depthwise: bias length ({}) must equal channels ({channels})",
-            bias_data.len()
-        );
-        add_bias(&mut output, bias_data, batch_size, channels, out_spatial);
     }
 
     let out_shape = Shape::from(vec![batch_size, channels, 1, out_h, out_w]);
@@ -1758,59 +2012,6 @@ fn conv3d_direct_impl<
         dtype,
     )
 }
-
-// ============================================================================
-// gemm implementations
-// ============================================================================
-//
-// One thin wrapper per element type around `gemm::gemm` with the strides and
-// parallelism heuristic fixed to what conv3d_impl needs. The wrappers share
-// every line of logic aside from the numeric type, zero, and one literals,
-// so they're generated via a macro.
-
-macro_rules! gemm_typed {
-    ($fn_name:ident, $T:ty, $zero:expr, $one:expr) => {
-        fn $fn_name(a: &[$T], b: &[$T], m: usize, k: usize, n: usize) -> Vec<$T> {
-            let mut c = vec![$zero; m * n];
-            #[cfg(feature = "rayon")]
-            let parallelism = if m * n * k >= 192 * 192 * 192 {
-                gemm::Parallelism::Rayon(0)
-            } else {
-                gemm::Parallelism::None
-            };
-            #[cfg(not(feature = "rayon"))]
-            let parallelism = gemm::Parallelism::None;
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    c.as_mut_ptr(),
-                    1,
-                    n as isize,
-                    false,
-                    a.as_ptr(),
-                    1,
-                    k as isize,
-                    b.as_ptr(),
-                    k as isize,
-                    1,
-                    $zero,
-                    $one,
-                    false,
-                    false,
-                    false,
-                    parallelism,
-                );
-            }
-            c
-        }
-    };
-}
-
-gemm_typed!(gemm_f32, f32, 0.0f32, 1.0f32);
-gemm_typed!(gemm_f64, f64, 0.0f64, 1.0f64);
-gemm_typed!(gemm_f16, f16, f16::from_f32(0.0), f16::from_f32(1.0));
 
 // ============================================================================
 // Tests

@@ -664,24 +664,27 @@ impl FloatTensorOps<Flex> for Flex {
         let max32 = max.to_f32().unwrap();
         let min64 = min.to_f64().unwrap();
         let max64 = max.to_f64().unwrap();
-        // `f32::clamp` panics on a NaN bound, so take that case out first and let the rest
-        // keep the native clamp, which decides signed zero and rejects `min > max`. A NaN
-        // bound gives NaN, agreeing with `clamp_min`/`clamp_max` below and with PyTorch.
+        // A NaN bound gives NaN, agreeing with `clamp_min`/`clamp_max` below and with PyTorch;
+        // `min > max` is refused as `f32::clamp` refuses it. Both are decided once here, so
+        // the per-element closure is two comparisons that vectorize (with `f32::clamp` inside,
+        // its bound checks kept the loop scalar: 3x slower than `clamp_min` + `clamp_max`).
+        if min32.is_nan() || max32.is_nan() || min64.is_nan() || max64.is_nan() {
+            return unary::unary_op(tensor, |_: f32| f32::NAN, |_: f64| f64::NAN);
+        }
+        assert!(
+            min64 <= max64,
+            "clamp: min ({min64}) must not exceed max ({max64})"
+        );
+        // NaN elements stay NaN: both comparisons are false for them.
         unary::unary_op(
             tensor,
             move |x: f32| {
-                if min32.is_nan() || max32.is_nan() {
-                    f32::NAN
-                } else {
-                    x.clamp(min32, max32)
-                }
+                let x = if x < min32 { min32 } else { x };
+                if x > max32 { max32 } else { x }
             },
             move |x: f64| {
-                if min64.is_nan() || max64.is_nan() {
-                    f64::NAN
-                } else {
-                    x.clamp(min64, max64)
-                }
+                let x = if x < min64 { min64 } else { x };
+                if x > max64 { max64 } else { x }
             },
         )
     }

@@ -65,7 +65,13 @@ impl ModuleOps<Flex> for Flex {
         bias: Option<FloatTensor<Flex>>,
         options: ConvOptions<2>,
     ) -> FloatTensor<Flex> {
-        let (x, options) = pad_asymmetric_conv_input::<Flex, 2>(x, options);
+        // Depthwise convolutions take asymmetric padding as it is; every other path gets a
+        // padded copy of the input.
+        let (x, options) = if conv::handles_asymmetric_padding(&x, &weight, &options) {
+            (x, options)
+        } else {
+            pad_asymmetric_conv_input::<Flex, 2>(x, options)
+        };
         match x.dtype() {
             DType::F32 => conv::conv2d_f32(x, weight, bias, &options),
             DType::F64 => conv::conv2d_f64(x, weight, bias, &options),
