@@ -16,7 +16,7 @@ use burn::tensor::ops::AvgPoolOptions;
 
 use super::config::ModelConfig;
 use super::reference::{ReferenceBranch, apply, steer};
-use super::trunk::{Trunk, grey_rgb};
+use super::trunk::{Trunk, grey_level};
 use super::unet::{GlobalContext, Stage};
 
 /// Hint channels fed to every decoder level: mean hint a, mean hint b, mask.
@@ -72,7 +72,7 @@ impl TrunkNet {
         let [b, _, h, w] = input.dims();
         let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
         let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
-        let [_, f4, f8, f16] = self.trunk.forward(grey_rgb(l_channel));
+        let [_, f4, f8, f16] = self.trunk.forward_grey(grey_level(l_channel));
         let (f4, f8, f16) = (self.norms[0].forward(f4), self.norms[1].forward(f8), self.norms[2].forward(f16));
         let steering = steer(&self.reference, reference, &f16);
         let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
