@@ -22,6 +22,11 @@ bash scripts/check-gpu.sh --install-only || echo "no Vulkan driver: the GPU trai
 echo "== native tests (library, CLI, training, training on wgpu)"
 cargo test --features native
 
+# burn's CPU backend is patched (patches/burn-flex/PATCHES.md): its own tests, with the checks of
+# the changed convolutions against their definition (src/ops/conv_reference_tests.rs).
+echo "== patched burn-flex (its own tests)"
+(cd patches/burn-flex && CARGO_TARGET_DIR="$PWD/../../target/burn-flex" cargo test --release --lib --quiet)
+
 # A short run of each fuzz target from the generated seeds (scripts/fuzz.sh [SECONDS] or
 # FUZZ_RUNS=N gives the long one; fuzz/corpus/ stays local). An input that ever crashes a
 # target becomes a test in tests/, so it is replayed on every run, not only while fuzzing.

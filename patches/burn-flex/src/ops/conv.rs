@@ -386,7 +386,7 @@ fn conv3d_impl<
     #[cfg(feature = "rayon")]
     let threads = rayon::current_num_threads();
     #[cfg(not(feature = "rayon"))]
-    let threads = 1;
+    let threads: usize = 1;
     let tiles_per_batch = num_tiles.max(threads.div_ceil(batch_size.max(1)));
     let tile_len = spatial_out
         .div_ceil(tiles_per_batch.max(1))
