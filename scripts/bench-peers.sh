@@ -57,7 +57,7 @@ import json, sys
 tensors = json.load(open('$out/weights.json'))['tensors']
 width = next((t['shape'][0] for t in tensors if t['name'].endswith('reference.hidden.weight')), 1)
 json.dump({'referenceWidth': width}, open('$site_peers/meta.json', 'w'))"
-browser=$(node tests/browser/bench-peers.mjs | tee /dev/stderr | awk '/^PEERS_BROWSER / { sub(/^PEERS_BROWSER /, ""); print }')
+browser=$(node tests/browser/bench-peers.mjs | tee >(cat >&2) | awk '/^PEERS_BROWSER / { sub(/^PEERS_BROWSER /, ""); print }')
 
 "$venv/bin/python" - "$out/native.json" "$native_24mp_ms" "$browser" <<'EOF'
 import json, sys
