@@ -394,7 +394,7 @@ fn conv3d_impl<
         .min(TILE_SIZE);
     let num_tiles = spatial_out.div_ceil(tile_len.max(1));
 
-    let dst_ptr = SendPtr(output.as_mut_ptr());
+    let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
     let tile_job = |job: usize| {
         let (b, tile_idx) = (job / num_tiles, job % num_tiles);
         let tile_start = tile_idx * tile_len;
@@ -447,7 +447,7 @@ fn conv3d_impl<
                     out_channels_per_group,
                     tile_size,
                     col_len,
-                    dst_ptr.get().add(dst_offset),
+                    dst_ptr.ptr_add(dst_offset),
                     1,
                     spatial_out as isize,
                     read_dst,
@@ -583,20 +583,6 @@ const MIN_WORK_TO_SPLIT_COLUMNS: usize = 1 << 17;
 /// but the last fills gemm's vector registers.
 const COLUMN_BLOCK_ALIGN: usize = 16;
 
-/// A raw output pointer shared by jobs that write disjoint parts of one buffer.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-
-// SAFETY: the jobs that share it write disjoint parts of the buffer (see each use).
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-
-impl<T> SendPtr<T> {
-    fn get(self) -> *mut T {
-        self.0
-    }
-}
-
 /// Optimized 1x1 convolution: skip im2col, call gemm directly on NCHW data.
 ///
 /// For 1x1 conv with stride=1 and padding=0, the input for each (batch, group) is
@@ -699,7 +685,7 @@ fn conv3d_1x1_impl<
         .div_ceil(column_blocks)
         .next_multiple_of(COLUMN_BLOCK_ALIGN);
 
-    let dst_ptr = SendPtr(output.as_mut_ptr());
+    let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
     let job = |index: usize| {
         let block = index % column_blocks;
         let g = (index / column_blocks) % groups;
@@ -718,7 +704,7 @@ fn conv3d_1x1_impl<
                 m,
                 cols,
                 k,
-                dst_ptr.get().add(out_offset),
+                dst_ptr.ptr_add(out_offset),
                 1,          // dst_cs
                 n as isize, // dst_rs
                 read_dst,
