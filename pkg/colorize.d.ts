@@ -70,9 +70,12 @@ export interface ColorizeOptions {
   propagateHints?: boolean;
   /**
    * A colour photo that lends its colours (a modern photo of the same street, the same kind of
-   * flower, the person's colour portrait): only its colours count, not its layout. Any input
-   * type; refused when grey, empty, not an image or over `maxMegapixels`, and by a model
-   * without the reference input (see `takesReference`). Combines with hints.
+   * flower, the person's colour portrait): the parts of the photo that look like parts of the
+   * reference take their colours, and its colour distribution steers the rest when the two
+   * look alike overall; a reference unlike the photo changes little. Any input type; refused
+   * when grey, empty, not an image or over `maxMegapixels`, and by a model without the
+   * reference input (see `takesReference`). Combines with hints; without it, hints lend their
+   * own colours as a reference.
    */
   reference?: ColorizeInput;
 }

@@ -11,7 +11,7 @@ use burn::prelude::*;
 use burn_colorize::color::reference::ColorReference;
 use burn_colorize::train::checkpoint::Checkpoint;
 use burn_colorize::train::{Session, Silent, Start, TrainConfig, train};
-use burn_colorize::{ColorizeOptions, Colorizer, Error, Model, Photo, color};
+use burn_colorize::{ColorizeOptions, Colorizer, Error, Hint, Model, Photo, color};
 use common::*;
 use image::{DynamicImage, ImageFormat, RgbImage};
 
@@ -88,6 +88,59 @@ fn a_guided_model_takes_its_colours_from_the_reference() {
     assert!(warm[0] > cool[0] + 15.0, "a: warm reference {warm:?}, cool reference {cool:?}");
     assert!(warm[1] > cool[1] + 25.0, "b: warm reference {warm:?}, cool reference {cool:?}");
     assert!(warm[1] > 10.0 && cool[1] < -10.0, "warm {warm:?}, cool {cool:?}");
+
+    // Hints without a reference lend their colours as one: a single hint on the ground (left to
+    // the network, not spread) of the warm or the cool sky's colour turns the sky that colour.
+    let hinted = |sky: [f32; 3]| {
+        let [r, g, b] = color::lab_to_srgb(sky).map(color::to_u8);
+        let hints = vec![Hint { x: 32.0, y: 60.0, r, g, b }];
+        let options = ColorizeOptions { size: 32, hints, propagate_hints: false, ..ColorizeOptions::default() };
+        sky_ab(&pollster::block_on(colorizer.colorize_photo(&photo_of, &options)).unwrap())
+    };
+    let (warm, cool) = (hinted(WARM), hinted(COOL));
+    assert!(warm[1] > cool[1] + 25.0, "b: warm hint {warm:?}, cool hint {cool:?}");
+    assert!(warm[1] > 10.0 && cool[1] < -10.0, "warm hint {warm:?}, cool hint {cool:?}");
+}
+
+/// Mean a and b of each quadrant's inner half of a 128×128 image.
+fn quadrant_ab(image: &RgbImage) -> Vec<[f32; 2]> {
+    let corners = [(0, 0), (64, 0), (0, 64), (64, 64)];
+    corners
+        .iter()
+        .map(|&(x0, y0)| {
+            let lab: Vec<[f32; 3]> = (16..48)
+                .flat_map(|y| (16..48).map(move |x| (x0 + x, y0 + y)))
+                .map(|(x, y)| color::srgb8_to_lab(image.get_pixel(x, y).0))
+                .collect();
+            let mean = |c: usize| lab.iter().map(|p| p[c]).sum::<f32>() / lab.len() as f32;
+            [mean(1), mean(2)]
+        })
+        .collect()
+}
+
+#[test]
+#[cfg(feature = "bundled-model")]
+fn a_photo_given_as_its_own_reference_gets_its_colours_back_part_by_part() {
+    // The shipped model (its ImageNet trunk's features find the matching parts); four parts
+    // whose lightness could be many colours, so the automatic colours cannot know them.
+    let device = Device::flex();
+    let model = Model::from_bytes(burn_colorize::model::file::DEFAULT_MODEL.unwrap(), &device).unwrap();
+    let colorizer = Colorizer::new(model, device);
+    // Four quadrants of four colours, each of its own lightness.
+    let quadrants = [[200, 40, 40], [60, 160, 60], [40, 60, 200], [230, 210, 60]];
+    let colour = RgbImage::from_fn(128, 128, |x, y| image::Rgb(quadrants[(x / 64 + 2 * (y / 64)) as usize]));
+    let photo = Photo::from_image(&DynamicImage::ImageRgb8(colour.clone())).unwrap();
+    let reference = Some(ColorReference::from_rgb(&colour).unwrap());
+    let options = ColorizeOptions { size: 128, reference, ..ColorizeOptions::default() };
+    let coloured = pollster::block_on(colorizer.colorize_photo(&photo, &options)).unwrap().to_rgb8();
+    let automatic = ColorizeOptions { reference: None, ..options };
+    let automatic = pollster::block_on(colorizer.colorize_photo(&photo, &automatic)).unwrap().to_rgb8();
+    let (got, truth, before) = (quadrant_ab(&coloured), quadrant_ab(&colour), quadrant_ab(&automatic));
+    let distance = |a: [f32; 2], b: [f32; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    for q in 0..4 {
+        assert!(distance(got[q], truth[q]) < 12.0, "quadrant {q}: {:?} for {:?}", got[q], truth[q]);
+        assert!(distance(before[q], truth[q]) > 20.0, "quadrant {q} without the reference: {:?}", before[q]);
+    }
 }
 
 #[test]

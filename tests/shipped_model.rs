@@ -88,9 +88,11 @@ fn a_hints_colour_stops_at_the_photos_edge() {
     assert!(mean_a(&sharp, band(0)) > 15.0, "the square is red up to its edge");
     // How much sharper depends on the network too: one that already keeps the hint's colour
     // inside the square leaves less blur for the upsampling to remove (the bundled model of
-    // 2026-12-01: 21.8 against 14.7; broken edge-aware upsampling gives equal steps).
+    // 2026-12-01: 21.8 against 14.7; broken edge-aware upsampling gives equal steps). Since the
+    // hints' colours are also lent as a reference (2026-12-07), the network spreads some red
+    // over the ground too, which leaves a smaller step to sharpen: 19.0 against 17.2.
     assert!(
-        sharp_step > 1.3 * blurred_step && sharp_step > 10.0,
+        sharp_step > 1.05 * blurred_step && sharp_step > 10.0,
         "a* step at the edge: {sharp_step:.1} edge-aware, {blurred_step:.1} bilinear"
     );
 }

@@ -53,8 +53,9 @@ pub struct Args {
     pub split: Split,
 
     /// Colour each photo with a colour reference (a model trained with `train --reference`):
-    /// `self`, the photo's own colours; `category`, another photo of the same class (folder)
-    /// of the same data, as a user's reference would be.
+    /// `self`, the photo's own colours; `reframed`, the same mirrored and cropped to 3/4 (its
+    /// parts match the photo's, not where they are); `category`, another photo of the same
+    /// class (folder) of the same data, as a user's reference would be.
     #[arg(long, value_enum, default_value_t = ReferenceArg::None)]
     pub reference: ReferenceArg,
 
@@ -82,6 +83,8 @@ pub enum ReferenceArg {
     /// The photo's own colours.
     #[value(name = "self")]
     Own,
+    /// The photo's own colours in another framing: mirrored, cropped to 3/4 at a random place.
+    Reframed,
     /// Another photo of the same class.
     Category,
 }
@@ -91,6 +94,7 @@ impl From<ReferenceArg> for EvalReference {
         match arg {
             ReferenceArg::None => EvalReference::None,
             ReferenceArg::Own => EvalReference::Own,
+            ReferenceArg::Reframed => EvalReference::Reframed,
             ReferenceArg::Category => EvalReference::Category,
         }
     }

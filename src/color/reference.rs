@@ -5,25 +5,51 @@
 //! a photo of the same street, flower or person steers the colours of a grey one without its
 //! shapes having to match. The same function turns a training crop and a user's reference into
 //! that distribution, so the network sees at inference what it learnt from.
+//!
+//! A reference photo also keeps a small copy of itself ([`ColorReference::cells`]), from which a
+//! trunk model matches the reference's parts to the photo's ([`crate::model::correspond`]) and
+//! lends each part's colours where the two look alike. Hints given without a reference lend
+//! their colours as one ([`ColorReference::from_hints`]): a few true colours of the photo are a
+//! sample of its own colour distribution.
 
 use image::RgbImage;
 use image::imageops::{self, FilterType};
 
 use super::classes::{AbClasses, SOFT_K, SOFT_SIGMA};
 use crate::error::{Error, Result};
+use crate::model::hints::Hint;
 
 /// Long side, in pixels, the reference is shrunk to before its colours are counted: enough
 /// samples (up to 32×32) for a stable distribution, cheap enough for every training step, and
 /// the same for a 128-px crop and a 12-megapixel photo.
 pub const REFERENCE_SIDE: u32 = 32;
 
+/// Long side, in pixels, of the copy whose parts are matched to the photo's: the default
+/// working size, so a reference's parts are seen at the scale the model was trained at, and the
+/// matching stays small (at most 16×16 cells of 8×8 pixels) whatever the photo's working size.
+pub const MATCH_SIDE: u32 = 128;
+
 /// Mean chroma (√(a²+b²)) under which a reference has no colours to lend.
 pub const GREY_REFERENCE_CHROMA: f32 = 3.0;
 
-/// The colours of a reference photo: the ab of each pixel of its small copy.
+/// The colours of a reference photo: the ab of each pixel of its small copy, and (for a photo,
+/// not for hints) a copy to match its parts with the photo's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColorReference {
     samples: Vec<[f32; 2]>,
+    picture: Option<RgbImage>,
+}
+
+/// A reference's picture as the matching reads it: its lightness at `width`×`height`, and the
+/// colour distribution of each of its `cell`×`cell` squares over the model's colour classes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceCells {
+    pub width: usize,
+    pub height: usize,
+    /// CIE L* (0..=100), row-major.
+    pub lightness: Vec<f32>,
+    /// Cell by cell (row-major), one weight per class, summing to 1.
+    pub colours: Vec<f32>,
 }
 
 impl ColorReference {
@@ -54,16 +80,41 @@ impl ColorReference {
     /// The colours of a photo whatever they are, grey included (training, where a grey
     /// reference is as possible as in any photo collection).
     pub fn from_rgb_unchecked(image: &RgbImage) -> Self {
-        let (w, h) = image.dimensions();
-        let scale = REFERENCE_SIDE as f64 / w.max(h).max(1) as f64;
-        let small = if scale < 1.0 {
-            let side = |v: u32| ((v as f64 * scale).round() as u32).max(1);
-            imageops::resize(image, side(w), side(h), FilterType::Triangle)
-        } else {
-            image.clone()
-        };
+        let small = shrink(image, REFERENCE_SIDE);
         let samples = small.pixels().map(|p| super::srgb8_to_lab(p.0)).map(|lab| [lab[1], lab[2]]).collect();
-        Self { samples }
+        Self { samples, picture: Some(shrink(image, MATCH_SIDE)) }
+    }
+
+    /// The colours of hints (grey ones included): a sample of the photo's own colours, lent as
+    /// a reference when the user gives hints and no reference. No picture: nothing to match.
+    pub fn from_hints(hints: &[Hint]) -> Self {
+        Self { samples: hints.iter().map(Hint::ab).collect(), picture: None }
+    }
+
+    /// Width and height of the picture kept for matching (at most [`MATCH_SIDE`]); `None` for
+    /// hints, which have no picture.
+    pub fn picture_size(&self) -> Option<(u32, u32)> {
+        self.picture.as_ref().map(|p| p.dimensions())
+    }
+
+    /// The picture at `size` (whose sides are multiples of `cell`), as the matching reads it:
+    /// its lightness, and each cell's colours soft-encoded over `classes` as training targets
+    /// are, averaged over the cell. `None` for a reference without a picture.
+    pub fn cells(&self, classes: &AbClasses, size: (usize, usize), cell: usize) -> Option<ReferenceCells> {
+        let (width, height) = size;
+        let resized = imageops::resize(self.picture.as_ref()?, width as u32, height as u32, FilterType::Triangle);
+        let lab: Vec<[f32; 3]> = resized.pixels().map(|p| super::srgb8_to_lab(p.0)).collect();
+        let (columns, rows) = (width / cell, height / cell);
+        let mut colours = vec![0.0f32; columns * rows * classes.len()];
+        let share = 1.0 / (cell * cell) as f32;
+        for (i, pixel) in lab.iter().enumerate() {
+            let (x, y) = ((i % width / cell).min(columns - 1), (i / width / cell).min(rows - 1));
+            let histogram = &mut colours[(y * columns + x) * classes.len()..][..classes.len()];
+            for (class, weight) in classes.soft_encode([pixel[1], pixel[2]], SOFT_K, SOFT_SIGMA) {
+                histogram[class] += weight * share;
+            }
+        }
+        Some(ReferenceCells { width, height, lightness: lab.iter().map(|p| p[0]).collect(), colours })
     }
 
     /// Mean chroma of the reference's pixels.
@@ -88,6 +139,17 @@ impl ColorReference {
         histogram[classes.len()] = 1.0;
         histogram
     }
+}
+
+/// `image` shrunk to `side` on its long side (not enlarged).
+fn shrink(image: &RgbImage, side: u32) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let scale = side as f64 / w.max(h).max(1) as f64;
+    if scale >= 1.0 {
+        return image.clone();
+    }
+    let length = |v: u32| ((v as f64 * scale).round() as u32).max(1);
+    imageops::resize(image, length(w), length(h), FilterType::Triangle)
 }
 
 /// The global input for "no reference": zeros, with the flag 0.
@@ -118,6 +180,35 @@ mod tests {
         assert_eq!(reference.samples.len(), 32 * 16);
         let small = ColorReference::from_rgb(&photo(10, 5, [30, 90, 200])).unwrap();
         assert_eq!(small.samples.len(), 50, "small photos are not enlarged");
+    }
+
+    #[test]
+    fn a_picture_is_kept_at_the_match_side_and_hints_have_none() {
+        let reference = ColorReference::from_rgb(&photo(640, 320, [30, 90, 200])).unwrap();
+        assert_eq!(reference.picture_size(), Some((MATCH_SIDE, MATCH_SIDE / 2)));
+        let hint = |r, g, b| Hint { x: 1.0, y: 1.0, r, g, b };
+        let hints = ColorReference::from_hints(&[hint(200, 40, 30), hint(30, 90, 200)]);
+        assert_eq!(hints.picture_size(), None);
+        assert_eq!(hints.samples, vec![hint(200, 40, 30).ab(), hint(30, 90, 200).ab()]);
+        assert!(hints.cells(&gamut_grid(GRID), (16, 16), 8).is_none());
+    }
+
+    #[test]
+    fn each_cell_holds_the_colours_of_its_own_square() {
+        let classes = gamut_grid(GRID);
+        // Left half red, right half blue: two cells of 8×8 at 16×8.
+        let picture = RgbImage::from_fn(32, 16, |x, _| image::Rgb(if x < 16 { [220, 20, 20] } else { [20, 40, 220] }));
+        let cells = ColorReference::from_rgb(&picture).unwrap().cells(&classes, (16, 8), 8).unwrap();
+        assert_eq!((cells.width, cells.height, cells.lightness.len()), (16, 8, 128));
+        assert_eq!(cells.colours.len(), 2 * classes.len());
+        let (left, right) = cells.colours.split_at(classes.len());
+        for (cell, rgb) in [(left, [220, 20, 20]), (right, [20, 40, 220])] {
+            assert!((cell.iter().sum::<f32>() - 1.0).abs() < 1e-4, "a distribution");
+            let lab = crate::color::srgb8_to_lab(rgb);
+            assert_eq!(crate::color::classes::argmax(cell), classes.nearest([lab[1], lab[2]]));
+        }
+        let blue_lightness = crate::color::srgb8_to_lab([20, 40, 220])[0];
+        assert!((cells.lightness[15] - blue_lightness).abs() < 0.5, "{}", cells.lightness[15]);
     }
 
     #[test]

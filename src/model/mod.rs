@@ -9,6 +9,7 @@
 //! what things are. The model file records which one it holds ([`ModelConfig::arch`]).
 
 pub mod config;
+pub mod correspond;
 pub mod file;
 pub mod hints;
 pub mod net;

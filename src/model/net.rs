@@ -57,6 +57,26 @@ impl ColorNet {
         }
     }
 
+    /// [`ColorNet::forward_guided`] with a reference photo's picture as well as its colour
+    /// distribution `reference` ([1, classes + 1]): `picture` is its L channel [1, 1, h, w]
+    /// (L/50 − 1) and its cells' colours [cells, classes] ([`crate::color::reference::ReferenceCells`]).
+    /// A trunk network matches the picture's parts to the photo's ([`super::correspond`]); a
+    /// U-Net, which has no pretrained features to match with, reads the distribution alone.
+    pub fn forward_referenced(
+        &self,
+        input: Tensor<4>,
+        reference: Tensor<2>,
+        picture: Option<(Tensor<4>, Tensor<2>)>,
+    ) -> Tensor<4> {
+        match (self, picture) {
+            (Self::Trunk(net), Some((lightness, colours))) if net.reference.is_some() => {
+                let unguided = Tensor::zeros(reference.dims(), &reference.device());
+                net.forward_matched(input, reference, unguided, lightness, colours)
+            }
+            _ => self.forward_guided(input, Some(reference)),
+        }
+    }
+
     /// Length of the reference input when the network has the reference branch.
     fn reference_inputs(&self) -> Option<usize> {
         let branch = match self {

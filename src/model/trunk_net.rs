@@ -15,6 +15,7 @@ use burn::tensor::module::avg_pool2d;
 use burn::tensor::ops::AvgPoolOptions;
 
 use super::config::ModelConfig;
+use super::correspond;
 use super::reference::{ReferenceBranch, apply, steer};
 use super::trunk::{Trunk, grey_level};
 use super::unet::{GlobalContext, Stage};
@@ -69,10 +70,43 @@ impl TrunkNet {
     /// H and W multiples of 16; `reference`: [batch, classes + 1] for a network with the
     /// reference branch. Returns [batch, outputs, H/4, W/4].
     pub fn forward(&self, input: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
-        let [b, _, h, w] = input.dims();
-        let l_channel = input.clone().slice([0..b, 0..1, 0..h, 0..w]);
-        let hints = input.slice([0..b, 1..4, 0..h, 0..w]);
-        let [_, f4, f8, f16] = self.trunk.forward_grey(grey_level(l_channel));
+        let (lightness, hints) = split_input(input);
+        self.decode(self.trunk_maps(lightness), hints, reference)
+    }
+
+    /// [`TrunkNet::forward`] with a reference photo whose parts are matched to the photo's
+    /// ([`correspond`]): `guided` is the reference's input to the branch, `unguided` the "no
+    /// reference" input; `reference_lightness` the reference's L channel [1, 1, h, w] (as the
+    /// photo's: L/50 − 1), `reference_colours` its cells' colours [cells, classes]. One photo
+    /// at a time. Returns log-probabilities, read by the decoding as class logits.
+    pub fn forward_matched(
+        &self,
+        input: Tensor<4>,
+        guided: Tensor<2>,
+        unguided: Tensor<2>,
+        reference_lightness: Tensor<4>,
+        reference_colours: Tensor<2>,
+    ) -> Tensor<4> {
+        let (lightness, hints) = split_input(input);
+        let maps = self.trunk_maps(lightness);
+        let [_, _, h8, w8] = maps[2].dims();
+        let photo = correspond::cell_features(maps[2].clone(), maps[3].clone());
+        let [_, _, reference8, reference16] = self.trunk_maps(reference_lightness);
+        let reference = correspond::cell_features(reference8, reference16);
+        let lent = correspond::lend(photo, (h8, w8), reference, reference_colours);
+        let automatic = self.decode(maps.clone(), hints.clone(), Some(unguided));
+        let guided = self.decode(maps, hints, Some(guided));
+        correspond::blend(automatic, guided, lent)
+    }
+
+    /// The frozen trunk's maps at strides 2, 4, 8 and 16 of the L channel [batch, 1, H, W].
+    fn trunk_maps(&self, lightness: Tensor<4>) -> [Tensor<4>; 4] {
+        self.trunk.forward_grey(grey_level(lightness))
+    }
+
+    /// The decoder on the trunk's maps, with the hint planes [batch, 3, H, W] and the reference.
+    fn decode(&self, maps: [Tensor<4>; 4], hints: Tensor<4>, reference: Option<Tensor<2>>) -> Tensor<4> {
+        let [_, f4, f8, f16] = maps;
         let (f4, f8, f16) = (self.norms[0].forward(f4), self.norms[1].forward(f8), self.norms[2].forward(f16));
         let steering = steer(&self.reference, reference, &f16);
         let x = self.bottom.forward(Tensor::cat(vec![f16, pool(hints.clone(), 16)], 1));
@@ -114,6 +148,12 @@ impl TrunkNet {
     pub(crate) fn head_mut(&mut self) -> &mut Conv2d {
         &mut self.head
     }
+}
+
+/// The network input [batch, 4, H, W] as its L channel and its three hint planes.
+fn split_input(input: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
+    let [b, _, h, w] = input.dims();
+    (input.clone().slice([0..b, 0..1, 0..h, 0..w]), input.slice([0..b, 1..4, 0..h, 0..w]))
 }
 
 /// Replace `own` by `theirs` when all their weights have the same shapes; whether it did.

@@ -13,6 +13,7 @@ pub mod network;
 pub mod options;
 pub mod propagate;
 pub mod recombine;
+pub mod reference;
 pub mod resize;
 pub mod suggest;
 pub mod upsample;
@@ -31,6 +32,7 @@ use network::{network_input, read_floats};
 pub use options::{ColorizeOptions, DEFAULT_SIZE};
 use propagate::propagate_hints;
 pub use recombine::recombine;
+use reference::reference_input;
 pub use resize::{resize_plane, working_size};
 
 /// A loaded model on a device, ready to colorize photos.
@@ -63,19 +65,10 @@ impl Colorizer {
         let lightness = resize_plane(&photo.lightness, photo.width, photo.height, (w, h), 100.0);
         let input = network_input(&lightness, &hints);
         let input = Tensor::<4>::from_data(TensorData::new(input, [1, INPUT_CHANNELS, h, w]), &self.device);
-        Ok(self.model.net.forward_guided(input, self.reference_input(options)?))
-    }
-
-    /// The network's reference input, [1, classes + 1], when the options carry a reference;
-    /// an error when this model cannot take one.
-    fn reference_input(&self, options: &ColorizeOptions) -> Result<Option<Tensor<2>>> {
-        let Some(reference) = &options.reference else { return Ok(None) };
-        if !self.model.config.reference {
-            return Err(crate::Error::NoReferenceInput);
-        }
-        let vector = reference.network_vector(&self.model.config.reference_classes());
-        let n = vector.len();
-        Ok(Some(Tensor::from_data(TensorData::new(vector, [1, n]), &self.device)))
+        Ok(match reference_input(&self.model, options, &self.device)? {
+            Some(reference) => self.model.net.forward_referenced(input, reference.distribution, reference.picture),
+            None => self.model.net.forward(input),
+        })
     }
 
     /// Run the network on the photo's lightness (and hints) and decode ab at output resolution;

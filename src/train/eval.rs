@@ -43,6 +43,10 @@ pub enum EvalReference {
     None,
     /// The photo's own colours (the upper bound of what a reference can lend).
     Own,
+    /// The photo's own colours in another framing: mirrored and cropped to 3/4 of its width
+    /// and height at a random place, as a colour photo of the same scene from another spot
+    /// would be (its parts match the photo's, but not where they are).
+    Reframed,
     /// Another photo of the same class (folder) of the same data, as a user's reference would
     /// be: a different photo of the same kind of scene or thing.
     Category,
@@ -171,8 +175,18 @@ fn reference_photo(
     match kind {
         EvalReference::None => None,
         EvalReference::Own => Some(truth.clone()),
+        EvalReference::Reframed => Some(reframe(truth, rng)),
         EvalReference::Category => pool.other_of_class(data, item, rng),
     }
+}
+
+/// `photo` mirrored and cropped to 3/4 of its width and height at a random place.
+fn reframe(photo: &RgbImage, rng: &mut Rng) -> RgbImage {
+    let mirrored = imageops::flip_horizontal(photo);
+    let (w, h) = mirrored.dimensions();
+    let (cw, ch) = ((w * 3 / 4).max(1), (h * 3 / 4).max(1));
+    let (x, y) = (rng.below((w - cw + 1) as usize), rng.below((h - ch + 1) as usize));
+    imageops::crop_imm(&mirrored, x as u32, y as u32, cw, ch).to_image()
 }
 
 /// A grid with one row per photo (grey | the reference, if any | colorized | original), each
@@ -214,6 +228,17 @@ mod tests {
         // 481 px wide at working size 128: one working pixel is ~3.76 photo pixels, so the
         // 3×3 patch spans ~11 photo pixels, half-width 5.
         assert_eq!(hint_footprint(481, 321, 128, 8), 5);
+    }
+
+    #[test]
+    fn a_reframed_reference_is_the_photo_mirrored_and_cropped() {
+        let photo = RgbImage::from_fn(40, 20, |x, y| image::Rgb([x as u8, y as u8, 0]));
+        let framed = reframe(&photo, &mut Rng::new(5));
+        assert_eq!(framed.dimensions(), (30, 15));
+        // Mirrored: red (the column) falls from left to right; cropped: some window of 30.
+        let (left, right) = (framed.get_pixel(0, 0)[0], framed.get_pixel(29, 0)[0]);
+        assert_eq!(left - right, 29, "left {left}, right {right}");
+        assert!((29..=39).contains(&left), "a window of the mirrored photo: {left}");
     }
 
     #[test]
