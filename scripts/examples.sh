@@ -25,11 +25,12 @@ fi
 cargo build --release --features cli --quiet
 mkdir -p docs
 # A model with the colour-reference input shows it at work: each row then reads grey |
-# automatic | the reference (the photo's own colours, as from a faded colour print) | coloured
-# with it | original.
+# automatic | the reference (the photo itself mirrored and cropped to 3/4: its own colours in
+# another framing, as a colour photo of the same scene from another spot) | coloured with it |
+# original.
 bin=target/release/burn-colorize
 model=()
 for ((i = 1; i <= $#; i++)); do [ "${!i}" = --model ] && j=$((i + 1)) && model=("${!j}"); done
 reference=()
-"$bin" info "${model[@]}" | grep -q "a colour reference" && reference=(--reference self)
+"$bin" info "${model[@]}" | grep -q "a colour reference" && reference=(--reference reframed)
 "$bin" eval --data "$photos" --grid docs/examples.png "${reference[@]}" "$@"
