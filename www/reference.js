@@ -1,6 +1,7 @@
 // The colour reference: an optional colour photo that lends its colours to the grey one (a
-// modern photo of the same street, the same kind of flower, the person's colour portrait). Only
-// its colours count, not its layout. Picked, dropped or replaced here, shown as a thumbnail,
+// modern photo of the same street, the same kind of flower, the person's colour portrait): the
+// parts of the photo that look like parts of it take their colours, wherever they are in it.
+// Picked, dropped or replaced here, shown as a thumbnail,
 // removed with one button; every change re-colours the photo.
 
 /**

@@ -65,9 +65,11 @@ pub struct Args {
     pub hints_file: Option<PathBuf>,
 
     /// A colour photo that lends its colours: a modern photo of the same street, the same kind
-    /// of flower, the person's colour portrait. Only its colours count, not its layout; the
-    /// network uses them where they fit. Applies to every input; combines with hints. Needs a
-    /// model trained with a reference input (`train --reference`).
+    /// of flower, the person's colour portrait. The parts of the photo that look like parts of
+    /// the reference take their colours, wherever they are in it, and its colour distribution
+    /// steers the rest when the two look alike overall; a reference unlike the photo changes
+    /// little. Applies to every input; combines with hints (without it, hints lend their own
+    /// colours as one). Needs a model trained with a reference input (`train --reference`).
     #[arg(long, value_name = "PHOTO")]
     pub reference: Option<PathBuf>,
 
