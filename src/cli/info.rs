@@ -45,7 +45,11 @@ pub fn describe(model: &Model, file_size: usize) -> String {
             "decoder channels at 1/4, 1/8, 1/16 of the working size",
         ),
     };
-    let reference = if model.config.reference { ", a colour reference (its colour distribution, and its parts matched to the photo's)" } else { "" };
+    let reference = if model.config.reference {
+        ", a colour reference (its colour distribution, and its parts matched to the photo's)"
+    } else {
+        ""
+    };
     format!(
         "architecture: {arch}\n\
          head:        {head}\n\
