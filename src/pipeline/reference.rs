@@ -3,11 +3,12 @@
 
 use burn::prelude::*;
 
+use super::options::ColorizeOptions;
+use super::resize::working_size;
 use crate::color::reference::{ColorReference, MATCH_SIDE};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::correspond::CELL;
-use crate::pipeline::{ColorizeOptions, working_size};
 
 /// What the network reads of a reference: its colour distribution [1, classes + 1], and for a
 /// photo (not hints) on a trunk model, its L channel [1, 1, h, w] and its cells' colours
