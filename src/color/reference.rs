@@ -80,9 +80,15 @@ impl ColorReference {
     /// The colours of a photo whatever they are, grey included (training, where a grey
     /// reference is as possible as in any photo collection).
     pub fn from_rgb_unchecked(image: &RgbImage) -> Self {
+        Self { picture: Some(shrink(image, MATCH_SIDE)), ..Self::distribution_only(image) }
+    }
+
+    /// The colours of a photo (grey included) without a picture to match: what the reference
+    /// branch reads in training, where the matching plays no part, so no copy is made per step.
+    pub fn distribution_only(image: &RgbImage) -> Self {
         let small = shrink(image, REFERENCE_SIDE);
         let samples = small.pixels().map(|p| super::srgb8_to_lab(p.0)).map(|lab| [lab[1], lab[2]]).collect();
-        Self { samples, picture: Some(shrink(image, MATCH_SIDE)) }
+        Self { samples, picture: None }
     }
 
     /// The colours of hints (grey ones included): a sample of the photo's own colours, lent as
@@ -186,6 +192,8 @@ mod tests {
     fn a_picture_is_kept_at_the_match_side_and_hints_have_none() {
         let reference = ColorReference::from_rgb(&photo(640, 320, [30, 90, 200])).unwrap();
         assert_eq!(reference.picture_size(), Some((MATCH_SIDE, MATCH_SIDE / 2)));
+        let training = ColorReference::distribution_only(&photo(640, 320, [30, 90, 200]));
+        assert_eq!((training.picture_size(), &training.samples), (None, &reference.samples));
         let hint = |r, g, b| Hint { x: 1.0, y: 1.0, r, g, b };
         let hints = ColorReference::from_hints(&[hint(200, 40, 30), hint(30, 90, 200)]);
         assert_eq!(hints.picture_size(), None);

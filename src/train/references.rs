@@ -92,7 +92,7 @@ impl ReferencePool {
             ReferenceKind::Own => None,
         };
         let source = source.unwrap_or_else(|| own_crop(image, rng));
-        ColorReference::from_rgb_unchecked(&source).network_vector(&self.classes)
+        ColorReference::distribution_only(&source).network_vector(&self.classes)
     }
 
     /// Another readable photo of `item`'s class, if there is one.
